@@ -1,0 +1,48 @@
+"""aicompute: measure, estimate and forecast the compute used to train AI systems.
+
+The software form of OpenAI's "AI and Compute" (2018): training compute estimated by counting
+operations or from hardware time, in FLOP and petaflop/s-days, with intervals.
+
+>>> import aicompute
+>>> result = aicompute.estimate(forward_macs="11.4G", examples="1.2M", epochs=128)
+>>> round(result.pfs_days, 3)
+0.122
+>>> aicompute.hardware.get("GTX 580").peak_flops()[0]
+1581000000000.0
+"""
+
+from aicompute import hardware, units
+from aicompute.constants import FLOP_PER_PFS_DAY
+from aicompute.errors import InputError
+from aicompute.estimation import (
+    ArchitectureCount,
+    Estimate,
+    EstimateResult,
+    count_architecture,
+    estimate,
+    hardware_estimate,
+    operations_estimate,
+)
+from aicompute.uncertainty import Interval, Range
+from aicompute.units import flop_to_pfs_days, pfs_days_to_flop
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FLOP_PER_PFS_DAY",
+    "ArchitectureCount",
+    "Estimate",
+    "EstimateResult",
+    "InputError",
+    "Interval",
+    "Range",
+    "__version__",
+    "count_architecture",
+    "estimate",
+    "flop_to_pfs_days",
+    "hardware",
+    "hardware_estimate",
+    "operations_estimate",
+    "pfs_days_to_flop",
+    "units",
+]

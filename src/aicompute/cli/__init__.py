@@ -1,0 +1,36 @@
+"""The ``aicompute`` command: thin wrappers that parse, call the library and print."""
+
+from __future__ import annotations
+
+import typer
+
+from aicompute.cli import estimate as _estimate
+from aicompute.cli import hardware as _hardware
+
+app = typer.Typer(
+    name="aicompute",
+    help="Measure, estimate and forecast the compute used to train AI systems.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+app.command("estimate", no_args_is_help=True)(_estimate.estimate_command)
+app.add_typer(_hardware.app, name="hardware")
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    """Measure, estimate and forecast the compute used to train AI systems."""
+    if version:
+        from aicompute import __version__
+
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+def main() -> None:
+    """Entry point of the console script and of ``python -m aicompute``."""
+    app(prog_name="aicompute")

@@ -1,0 +1,46 @@
+"""Printing helpers shared by the commands: JSON, errors, the Rich console."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import typer
+
+from aicompute.errors import InputError
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn an :class:`InputError` into one line on stderr and exit status 2."""
+    try:
+        yield
+    except InputError as error:
+        sys.stderr.write(f"aicompute: error: {error}\n")
+        raise typer.Exit(2) from None
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as indented JSON (non-finite numbers become null)."""
+    sys.stdout.write(json.dumps(_clean(data), indent=2, ensure_ascii=False) + "\n")
+
+
+def console():  # type: ignore[no-untyped-def]
+    """A Rich console on stdout (imported lazily: Rich costs start-up time)."""
+    from rich.console import Console
+
+    return Console(highlight=False)

@@ -1,0 +1,172 @@
+"""Method 2, hardware time: chips × peak FLOP/s × training time × utilization.
+
+The peak comes from the accelerator catalog (or ``peak_flops``); utilization defaults to the
+seed's 33% for GPUs, TPUs and other accelerators and 17% for CPUs.
+
+>>> e = hardware_estimate(hardware="GTX 580", count=2, days="5..6")
+>>> round(e.pfs_days, 5), e.inputs["utilization"]
+(0.00571, 0.33)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aicompute.constants import (
+    DEFAULT_UTILIZATION,
+    METHOD_INTERVAL_FACTOR,
+    METHOD_INTERVAL_REASON,
+    SECONDS_PER_DAY,
+    SECONDS_PER_HOUR,
+    SEED_URL,
+    UTILIZATION_SOURCE,
+)
+from aicompute.errors import InputError
+from aicompute.estimation.result import Estimate, apply_adjust, as_positive, fmt_range
+from aicompute.hardware import Accelerator, get
+from aicompute.hardware.catalog import PRECISIONS
+from aicompute.uncertainty import Range, product_interval
+from aicompute.units import format_flop, format_si
+
+__all__ = ["hardware_estimate", "hardware_missing", "HARDWARE_INPUTS"]
+
+HARDWARE_INPUTS = ("hardware", "count", "days", "hours", "chip_hours", "utilization",
+                   "precision", "peak_flops")
+"""Inputs that belong to the hardware-time method."""
+
+NEEDS = ("the chip (hardware or peak_flops) and the time: count × days or hours, or chip_hours")
+
+
+def hardware_missing(**values: Any) -> str | None:
+    """What the hardware-time method still needs, or None when its inputs are complete."""
+    missing = []
+    if values.get("hardware") is None and values.get("peak_flops") is None:
+        missing.append("the chip (hardware or peak_flops)")
+    if values.get("chip_hours") is None:
+        if values.get("count") is None:
+            missing.append("count")
+        if values.get("days") is None and values.get("hours") is None:
+            missing.append("days or hours")
+    return "needs " + " and ".join(missing) if missing else None
+
+
+def hardware_estimate(
+    *,
+    hardware: str | Accelerator | None = None,
+    count: object = None,
+    days: object = None,
+    hours: object = None,
+    chip_hours: object = None,
+    utilization: object = None,
+    precision: str | None = None,
+    peak_flops: object = None,
+    adjust: object = None,
+    adjust_reason: str | None = None,
+    seed: int = 0,
+) -> Estimate:
+    """Training compute from chips, their peak speed, the time and the utilization.
+
+    Any numeric input may be a range. ``peak_flops`` (per chip) overrides the catalog.
+    """
+    missing = hardware_missing(hardware=hardware, peak_flops=peak_flops, count=count,
+                               days=days, hours=hours, chip_hours=chip_hours)
+    if missing:
+        raise InputError(None, f"hardware time {missing}")
+    if days is not None and hours is not None:
+        raise InputError("hours", "give days or hours, not both")
+    if chip_hours is not None and (count is not None or days is not None or hours is not None):
+        raise InputError("chip_hours", "give chip_hours alone, or count with days/hours")
+    inputs: dict[str, Any] = {}
+    notes: list[str] = []
+    sources: list[str] = []
+    factors: dict[str, Range] = {}
+    terms: list[str] = []
+    symbolic: list[str] = []
+
+    acc: Accelerator | None = None
+    if hardware is not None:
+        acc = hardware if isinstance(hardware, Accelerator) else get(str(hardware))
+        inputs["hardware"] = acc.name
+        inputs["hardware_key"] = acc.key
+    if chip_hours is None:
+        n = as_positive(count, "count", "count")
+        inputs["count"] = n.to_json()
+        factors["count"] = n
+        terms.append(f"{fmt_range(n)} chips")
+        symbolic.append("chips")
+
+    if peak_flops is not None:
+        peak = as_positive(peak_flops, "rate", "peak_flops")
+        inputs["peak_flops"] = peak.to_json()
+        inputs["peak_source"] = "given"
+        if precision is not None:
+            inputs["precision"] = precision
+    else:
+        assert acc is not None
+        value, column = acc.peak_flops(precision)
+        peak = Range.point(value)
+        inputs["peak_flops"] = value
+        inputs["precision"] = column
+        inputs["peak_source"] = acc.spec_source or acc.data_from
+        if acc.spec_source:
+            sources.append(acc.spec_source)
+        basis = f", {acc.clock_basis} clock" if acc.clock_basis else ""
+        notes.append(f"peak {format_si(value, 4)}FLOP/s per chip: {acc.name}, "
+                     f"{PRECISIONS[column]}{basis}")
+        if "die" in acc.notes.lower() and "k80" in acc.key:
+            notes.append(acc.notes)
+    factors["peak_flops"] = peak
+    terms.append(f"{fmt_range(peak, 4)}FLOP/s")
+    symbolic.append("peak FLOP/s per chip")
+
+    if chip_hours is not None:
+        ch = as_positive(chip_hours, "count", "chip_hours")
+        inputs["chip_hours"] = ch.to_json()
+        seconds = ch.scaled(SECONDS_PER_HOUR)
+        terms.append(f"{fmt_range(ch)} chip-hours")
+        symbolic.append("chip-hours")
+    elif days is not None:
+        seconds = as_positive(days, "duration", "days", default_unit="days")
+        inputs["days"] = seconds.scaled(1 / SECONDS_PER_DAY).to_json()
+        terms.append(f"{fmt_range(seconds.scaled(1 / SECONDS_PER_DAY))} days")
+        symbolic.append("training time")
+    else:
+        seconds = as_positive(hours, "duration", "hours", default_unit="hours")
+        inputs["hours"] = seconds.scaled(1 / SECONDS_PER_HOUR).to_json()
+        terms.append(f"{fmt_range(seconds.scaled(1 / SECONDS_PER_HOUR))} h")
+        symbolic.append("training time")
+    factors["seconds"] = seconds
+
+    if utilization is not None:
+        util = as_positive(utilization, "fraction", "utilization")
+        if util.high > 1:
+            raise InputError("utilization", f"must be a fraction in (0, 1], got {util}")
+        inputs["utilization_source"] = "given"
+    else:
+        kind = acc.kind if acc is not None else "gpu"
+        util = Range.point(DEFAULT_UTILIZATION.get(kind, DEFAULT_UTILIZATION["gpu"]))
+        inputs["utilization_source"] = UTILIZATION_SOURCE
+        sources.append(SEED_URL + "#appendixmethods")
+        who = f"{kind.upper()}s" if acc is not None else "GPU-class chips (no catalog entry)"
+        notes.append(f"utilization {util.low:.0%} assumed for {who} (seed default)")
+    inputs["utilization"] = util.to_json()
+    factors["utilization"] = util
+    terms.append(f"{fmt_range(util)} utilization")
+    symbolic.append("utilization")
+
+    apply_adjust(adjust, adjust_reason, inputs, factors, terms, symbolic, notes)
+    interval = product_interval(factors, default_factor=METHOD_INTERVAL_FACTOR["hardware"],
+                                default_basis=METHOD_INTERVAL_REASON["hardware"], seed=seed)
+    return Estimate(
+        method="hardware",
+        flop=interval.central,
+        low_flop=interval.low,
+        high_flop=interval.high,
+        formula=" × ".join(symbolic),
+        calculation=" × ".join(terms) + f" = {format_flop(interval.central)}",
+        inputs=inputs,
+        interval_basis=interval.basis,
+        interval_how=interval.how,
+        notes=tuple(notes),
+        sources=tuple(dict.fromkeys(sources)),
+    )

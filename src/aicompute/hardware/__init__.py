@@ -1,0 +1,29 @@
+"""Accelerator catalog: look up chips and their peak FLOP/s.
+
+>>> from aicompute import hardware
+>>> gpu = hardware.get("GTX 580 3GB")
+>>> gpu.peak_flops()
+(1581000000000.0, 'fp32')
+>>> gpu.default_utilization
+0.33
+"""
+
+from aicompute.hardware.catalog import (
+    CREDIT,
+    PRECISIONS,
+    Accelerator,
+    all_accelerators,
+    get,
+    resolve_precision,
+    suggest,
+)
+
+__all__ = [
+    "CREDIT",
+    "PRECISIONS",
+    "Accelerator",
+    "all_accelerators",
+    "get",
+    "resolve_precision",
+    "suggest",
+]
