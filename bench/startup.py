@@ -26,11 +26,30 @@ HEAVY = ("numpy", "pandas", "torch", "altair", "fastapi", "sqlalchemy", "scipy")
 
 COMMANDS = {
     "aicompute --help": ["--help"],
-    "aicompute estimate (operations)": ["estimate", "--forward-macs", "11.4G", "--examples",
-                                        "1.2M", "--epochs", "128"],
-    "aicompute estimate (both methods)": ["estimate", "--forward-macs", "0.75G", "--examples",
-                                          "1.2M", "--epochs", "90", "--hardware", "GTX 580",
-                                          "--count", "2", "--days", "5.5"],
+    "aicompute estimate (operations)": [
+        "estimate",
+        "--forward-macs",
+        "11.4G",
+        "--examples",
+        "1.2M",
+        "--epochs",
+        "128",
+    ],
+    "aicompute estimate (both methods)": [
+        "estimate",
+        "--forward-macs",
+        "0.75G",
+        "--examples",
+        "1.2M",
+        "--epochs",
+        "90",
+        "--hardware",
+        "GTX 580",
+        "--count",
+        "2",
+        "--days",
+        "5.5",
+    ],
     "aicompute estimate --json": ["estimate", "--params", "175B", "--tokens", "300B", "--json"],
     "aicompute hardware show": ["hardware", "show", "A100-SXM4-80GB"],
 }
@@ -43,22 +62,26 @@ def _command() -> list[str]:
 
 def heavy_imports(args: list[str]) -> list[str]:
     """Heavy modules loaded while running ``aicompute ARGS`` in-process."""
-    code = ("import sys, contextlib, io\n"
-            "from aicompute.cli import app\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n"
-            f"    try: app({args!r}, prog_name='aicompute')\n"
-            "    except SystemExit: pass\n"
-            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys, contextlib, io\n"
+        "from aicompute.cli import app\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    try: app({args!r}, prog_name='aicompute')\n"
+        "    except SystemExit: pass\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     return [m for m in out.split(",") if m]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--out", type=Path,
-                        default=Path(__file__).parent / "results" / "startup.json")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).parent / "results" / "startup.json"
+    )
     args = parser.parse_args()
     base = _command()
     rows = []
@@ -69,23 +92,41 @@ def main() -> None:
             start = time.perf_counter()
             subprocess.run(base + extra, capture_output=True, check=True)
             times.append(time.perf_counter() - start)
-        rows.append({"command": label, "min_s": min(times), "median_s": statistics.median(times),
-                     "max_s": max(times), "heavy_imports": heavy_imports(extra),
-                     "ok": statistics.median(times) < TARGET_S})
+        rows.append(
+            {
+                "command": label,
+                "min_s": min(times),
+                "median_s": statistics.median(times),
+                "max_s": max(times),
+                "heavy_imports": heavy_imports(extra),
+                "ok": statistics.median(times) < TARGET_S,
+            }
+        )
     width = max(len(r["command"]) for r in rows)
-    print(f"{'command':<{width}}  {'min s':>6}  {'median s':>8}  {'max s':>6}  "
-          f"{'heavy imports':<14} target<{TARGET_S}s")
+    print(
+        f"{'command':<{width}}  {'min s':>6}  {'median s':>8}  {'max s':>6}  "
+        f"{'heavy imports':<14} target<{TARGET_S}s"
+    )
     for r in rows:
-        print(f"{r['command']:<{width}}  {r['min_s']:6.3f}  {r['median_s']:8.3f}  "
-              f"{r['max_s']:6.3f}  {','.join(r['heavy_imports']) or '-':<14} "
-              f"{'ok' if r['ok'] else 'SLOW'}")
-    result = {"benchmark": "startup", "target_s": TARGET_S, "repeat": args.repeat,
-              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                          "platform": platform.platform()},
-              "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "rows": rows}
+        print(
+            f"{r['command']:<{width}}  {r['min_s']:6.3f}  {r['median_s']:8.3f}  "
+            f"{r['max_s']:6.3f}  {','.join(r['heavy_imports']) or '-':<14} "
+            f"{'ok' if r['ok'] else 'SLOW'}"
+        )
+    result = {
+        "benchmark": "startup",
+        "target_s": TARGET_S,
+        "repeat": args.repeat,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "rows": rows,
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=args.out.parent, delete=False,
-                                     suffix=".tmp") as tmp:
+    with tempfile.NamedTemporaryFile("w", dir=args.out.parent, delete=False, suffix=".tmp") as tmp:
         json.dump(result, tmp, indent=2)
     os.replace(tmp.name, args.out)
     print(f"wrote {args.out}")

@@ -25,56 +25,140 @@ DS2 = "input 1280; rnn 1280 layers=7 bidirectional merge=sum; dense 1280 repeat=
 
 # name, method, inputs, hand arithmetic (FLOP), seed's pfs-days, seed arithmetic correct?
 CASES = [
-    ("ResNet-151", "operations",
-     dict(forward_macs=11.4e9, examples=1.2e6, epochs=128),
-     11.4e9 * 2 * 3 * 1.2e6 * 128, 0.117, True),
-    ("AlexNet, GPU time", "hardware",
-     dict(peak_flops=1.58e12, count=2, days=5.5),
-     2 * 1.58e12 * 5.5 * DAY * 0.33, 0.0058, True),
-    ("AlexNet, counting", "operations",
-     dict(forward_macs=0.75e9, examples=1.2e6, epochs=90),
-     1.2e6 * 90 * 0.75e9 * 2 * 3, 0.0054, True),
-    ("Dropout", "hardware",
-     dict(peak_flops=1.54e12, count=1, days=4),
-     1 * 4 * DAY * 1.54e12 * 0.33, 0.0021, True),
-    ("Visualizing and Understanding Conv Nets", "hardware",
-     dict(peak_flops=1.54e12, count=1, days=12),
-     1 * 12 * DAY * 1.54e12 * 0.33, 0.0062, True),
-    ("DQN, layer by layer", "operations",
-     dict(architecture=DQN, updates=5e6, batch_size=32),
-     (20 * 20 * 3 * 16 * 8 * 8 + 9 * 9 * 16 * 32 * 4 * 4 + 9 * 9 * 32 * 256) * 5e6 * 32 * 2 * 3,
-     2.7e-5, True),
-    ("Seq2Seq, counting", "operations",
-     dict(forward_macs=0.380e9, examples=348e6 + 304e6, epochs=7.5),
-     (348e6 + 304e6) * 0.380e9 * 2 * 3 * 7.5, 0.085, False),
-    ("Seq2Seq, GPU time", "hardware",
-     dict(peak_flops=3.5e12, count=8, days=10),
-     10 * DAY * 8 * 3.5e12 * 0.33, 0.093, True),
-    ("VGG, counting", "operations",
-     dict(forward_macs=16e9, examples=1.2e6, epochs=74),
-     1.2e6 * 74 * 16e9 * 2 * 3, 0.098, True),
-    ("VGG, GPU time", "hardware",
-     dict(peak_flops=5.1e12, count=4, days=15),
-     4 * 15 * DAY * 5.1e12 * 0.33, 0.12, False),
-    ("DeepSpeech2, counting", "operations",
-     dict(forward_macs=1280**2 * 30 * 2, examples=12_000 * 3600 * 50, epochs=20),
-     20 * 12_000 * 3600 * 50 * (1280**2 * 30 * 2) * 3 * 2, 0.30, True),
-    ("DeepSpeech2, GPU time", "hardware",
-     dict(peak_flops=6e12, count=16, days=5, utilization=0.5),
-     16 * 5 * DAY * 6e12 * 0.5, 0.25, True),
-    ("Xception", "hardware",
-     dict(peak_flops=8.5e12, count=60, days=30),
-     60 * 30 * DAY * 8.5e12 * 0.33, 5.0, True),
-    ("Neural Architecture Search, counting", "operations",
-     dict(forward_macs=10e9, examples=50_000, epochs=50, runs=12_800),
-     50 * 50_000 * 10e9 * 12_800 * 2 * 3, 22, True),
-    ("Neural Architecture Search, GPU time", "hardware",
-     dict(peak_flops=4.2e12, count=800, days=28),
-     800 * 28 * DAY * 4.2e12 * 0.33, 31, True),
-    ("Neural Machine Translation (GNMT)", "hardware",
-     dict(peak_flops=8.5e12, count=96, days=9, adjust=(10, 100),
-          adjust_reason="production data 2-3 orders of magnitude larger, 1 epoch not 10"),
-     96 * 9 * DAY * 8.5e12 * 0.33 * math.sqrt(10 * 100), 79, True),
+    (
+        "ResNet-151",
+        "operations",
+        dict(forward_macs=11.4e9, examples=1.2e6, epochs=128),
+        11.4e9 * 2 * 3 * 1.2e6 * 128,
+        0.117,
+        True,
+    ),
+    (
+        "AlexNet, GPU time",
+        "hardware",
+        dict(peak_flops=1.58e12, count=2, days=5.5),
+        2 * 1.58e12 * 5.5 * DAY * 0.33,
+        0.0058,
+        True,
+    ),
+    (
+        "AlexNet, counting",
+        "operations",
+        dict(forward_macs=0.75e9, examples=1.2e6, epochs=90),
+        1.2e6 * 90 * 0.75e9 * 2 * 3,
+        0.0054,
+        True,
+    ),
+    (
+        "Dropout",
+        "hardware",
+        dict(peak_flops=1.54e12, count=1, days=4),
+        1 * 4 * DAY * 1.54e12 * 0.33,
+        0.0021,
+        True,
+    ),
+    (
+        "Visualizing and Understanding Conv Nets",
+        "hardware",
+        dict(peak_flops=1.54e12, count=1, days=12),
+        1 * 12 * DAY * 1.54e12 * 0.33,
+        0.0062,
+        True,
+    ),
+    (
+        "DQN, layer by layer",
+        "operations",
+        dict(architecture=DQN, updates=5e6, batch_size=32),
+        (20 * 20 * 3 * 16 * 8 * 8 + 9 * 9 * 16 * 32 * 4 * 4 + 9 * 9 * 32 * 256) * 5e6 * 32 * 2 * 3,
+        2.7e-5,
+        True,
+    ),
+    (
+        "Seq2Seq, counting",
+        "operations",
+        dict(forward_macs=0.380e9, examples=348e6 + 304e6, epochs=7.5),
+        (348e6 + 304e6) * 0.380e9 * 2 * 3 * 7.5,
+        0.085,
+        False,
+    ),
+    (
+        "Seq2Seq, GPU time",
+        "hardware",
+        dict(peak_flops=3.5e12, count=8, days=10),
+        10 * DAY * 8 * 3.5e12 * 0.33,
+        0.093,
+        True,
+    ),
+    (
+        "VGG, counting",
+        "operations",
+        dict(forward_macs=16e9, examples=1.2e6, epochs=74),
+        1.2e6 * 74 * 16e9 * 2 * 3,
+        0.098,
+        True,
+    ),
+    (
+        "VGG, GPU time",
+        "hardware",
+        dict(peak_flops=5.1e12, count=4, days=15),
+        4 * 15 * DAY * 5.1e12 * 0.33,
+        0.12,
+        False,
+    ),
+    (
+        "DeepSpeech2, counting",
+        "operations",
+        dict(forward_macs=1280**2 * 30 * 2, examples=12_000 * 3600 * 50, epochs=20),
+        20 * 12_000 * 3600 * 50 * (1280**2 * 30 * 2) * 3 * 2,
+        0.30,
+        True,
+    ),
+    (
+        "DeepSpeech2, GPU time",
+        "hardware",
+        dict(peak_flops=6e12, count=16, days=5, utilization=0.5),
+        16 * 5 * DAY * 6e12 * 0.5,
+        0.25,
+        True,
+    ),
+    (
+        "Xception",
+        "hardware",
+        dict(peak_flops=8.5e12, count=60, days=30),
+        60 * 30 * DAY * 8.5e12 * 0.33,
+        5.0,
+        True,
+    ),
+    (
+        "Neural Architecture Search, counting",
+        "operations",
+        dict(forward_macs=10e9, examples=50_000, epochs=50, runs=12_800),
+        50 * 50_000 * 10e9 * 12_800 * 2 * 3,
+        22,
+        True,
+    ),
+    (
+        "Neural Architecture Search, GPU time",
+        "hardware",
+        dict(peak_flops=4.2e12, count=800, days=28),
+        800 * 28 * DAY * 4.2e12 * 0.33,
+        31,
+        True,
+    ),
+    (
+        "Neural Machine Translation (GNMT)",
+        "hardware",
+        dict(
+            peak_flops=8.5e12,
+            count=96,
+            days=9,
+            adjust=(10, 100),
+            adjust_reason="production data 2-3 orders of magnitude larger, 1 epoch not 10",
+        ),
+        96 * 9 * DAY * 8.5e12 * 0.33 * math.sqrt(10 * 100),
+        79,
+        True,
+    ),
 ]
 
 
@@ -82,10 +166,14 @@ def test_sixteen_cases() -> None:
     assert len(CASES) == 16
 
 
-@pytest.mark.parametrize(("name", "method", "inputs", "hand_flop", "seed_pfs", "seed_ok"),
-                         CASES, ids=[c[0] for c in CASES])
-def test_appendix_calculation(name: str, method: str, inputs: dict, hand_flop: float,
-                              seed_pfs: float, seed_ok: bool) -> None:
+@pytest.mark.parametrize(
+    ("name", "method", "inputs", "hand_flop", "seed_pfs", "seed_ok"),
+    CASES,
+    ids=[c[0] for c in CASES],
+)
+def test_appendix_calculation(
+    name: str, method: str, inputs: dict, hand_flop: float, seed_pfs: float, seed_ok: bool
+) -> None:
     result = aicompute.estimate(**inputs)
     est = result.by_method(method)
     assert est is not None and [e.method for e in result.estimates] == [method]
@@ -114,11 +202,13 @@ def test_vgg_gpu_time_correct_value() -> None:
 
 def test_alexnet_methods_agree_as_in_the_seed() -> None:
     """'0.0054 pfs-days vs 0.0058 with the GPU time method'."""
-    result = aicompute.estimate(forward_macs="0.75G", examples="1.2M", epochs=90,
-                                peak_flops="1.58T", count=2, days=5.5)
+    result = aicompute.estimate(
+        forward_macs="0.75G", examples="1.2M", epochs=90, peak_flops="1.58T", count=2, days=5.5
+    )
     assert result.preferred.method == "operations"
     assert result.agreement_ratio == pytest.approx(
-        (2 * 1.58e12 * 5.5 * DAY * 0.33) / (1.2e6 * 90 * 0.75e9 * 6), rel=1e-9)
+        (2 * 1.58e12 * 5.5 * DAY * 0.33) / (1.2e6 * 90 * 0.75e9 * 6), rel=1e-9
+    )
     assert not result.disagreement
 
 
@@ -135,8 +225,13 @@ def test_deepspeech2_timestep_from_architecture() -> None:
 
 
 def test_gnmt_adjustment_range_centres_on_sqrt_1000() -> None:
-    est = aicompute.estimate(peak_flops=8.5e12, count=96, days=9, adjust="10..100",
-                             adjust_reason="more data, fewer epochs")
+    est = aicompute.estimate(
+        peak_flops=8.5e12,
+        count=96,
+        days=9,
+        adjust="10..100",
+        adjust_reason="more data, fewer epochs",
+    )
     assert est.preferred.inputs["adjust"] == [10.0, 100.0]
     assert est.flop == pytest.approx(96 * 9 * DAY * 8.5e12 * 0.33 * math.sqrt(1000), rel=1e-9)
     # the range's interval is exact: log-uniform over 10..100, 5% and 95% quantiles

@@ -15,12 +15,25 @@ runner = CliRunner()
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
+    result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
     return result.exit_code, result.stdout, result.stderr
 
 
-ALEXNET = ("estimate", "--forward-macs", "0.75G", "--examples", "1.2M", "--epochs", "90",
-           "--hardware", "GTX 580", "--count", "2", "--days", "5..6")
+ALEXNET = (
+    "estimate",
+    "--forward-macs",
+    "0.75G",
+    "--examples",
+    "1.2M",
+    "--epochs",
+    "90",
+    "--hardware",
+    "GTX 580",
+    "--count",
+    "2",
+    "--days",
+    "5..6",
+)
 
 
 def test_estimate_json_fields() -> None:
@@ -28,12 +41,14 @@ def test_estimate_json_fields() -> None:
     assert code == 0
     data = json.loads(out)
     assert {"flop", "pfs_days", "low_flop", "high_flop", "agreement_ratio", "estimates"} <= set(
-        data)
+        data
+    )
     ops, hw = data["estimates"]
     assert ops["method"] == "operations" and hw["method"] == "hardware"
     for est in (ops, hw):
-        assert {"method", "flop", "pfs_days", "low_flop", "high_flop", "formula",
-                "inputs"} <= set(est)
+        assert {"method", "flop", "pfs_days", "low_flop", "high_flop", "formula", "inputs"} <= set(
+            est
+        )
         assert est["low_flop"] < est["flop"] < est["high_flop"]
     assert data["flop"] == ops["flop"] == pytest.approx(0.75e9 * 6 * 1.2e6 * 90)
     assert data["pfs_days"] == pytest.approx(0.005625)
@@ -46,10 +61,10 @@ def test_estimate_human_output_shows_the_calculation() -> None:
     code, out, _ = run(*ALEXNET)
     assert code == 0
     assert "1 · counting operations" in out and "2 · hardware time" in out
-    assert "0.75G MAC × 2 FLOP/MAC × 3 (forward+backward) × 1.2M examples × 90 epochs" in out
+    assert "750M MAC × 2 FLOP/MAC × 3 (forward+backward) × 1.2M examples × 90 epochs" in out
     assert "2 chips × 1.581TFLOP/s × 5..6 days × 0.33 utilization" in out
     assert "Cross-check" in out and "agree within 3x" in out
-    assert "0.00563" in out
+    assert "Estimate: 4.86e+17 FLOP = 0.00562 pfs-days" in out
 
 
 def test_single_method_json_has_null_ratio() -> None:
@@ -60,21 +75,36 @@ def test_single_method_json_has_null_ratio() -> None:
     assert data["flop"] == pytest.approx(3.15e23)
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (("--forward-macs", "-5", "--examples", "1M"), "forward_macs: must be positive"),
-    (("--forward-macs", "nan", "--examples", "1M"), "forward_macs: must be a finite number"),
-    (("--forward-macs", "1G", "--examples", "1M..1k"), "examples: range low end"),
-    (("--hardware", "GTX 580", "--count", "1", "--days", "1", "--utilization", "1.2"),
-     "utilization: must be a fraction in (0, 1]"),
-    (("--hardware", "gtx 5800", "--count", "1", "--days", "1"), "did you mean"),
-    (("--hardware", "K80", "--count", "1", "--days", "1"), "ambiguous"),
-    (("--hardware", "GTX 580", "--count", "1", "--days", "1", "--hours", "3"),
-     "hours: give days or hours, not both"),
-    (("--examples", "1M",), "no method has all its inputs"),
-    (("--forward-macs", "1G", "--examples", "1M", "--adjust", "3"), "adjust_reason"),
-    (("--architecture", "input 10x10x3; conv 8 30x30", "--examples", "1"),
-     "architecture line 2"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--forward-macs", "-5", "--examples", "1M"), "forward_macs: must be positive"),
+        (("--forward-macs", "nan", "--examples", "1M"), "forward_macs: must be a finite number"),
+        (("--forward-macs", "1G", "--examples", "1M..1k"), "examples: range low end"),
+        (
+            ("--hardware", "GTX 580", "--count", "1", "--days", "1", "--utilization", "1.2"),
+            "utilization: must be a fraction in (0, 1]",
+        ),
+        (("--hardware", "gtx 5800", "--count", "1", "--days", "1"), "did you mean"),
+        (("--hardware", "K80", "--count", "1", "--days", "1"), "ambiguous"),
+        (
+            ("--hardware", "GTX 580", "--count", "1", "--days", "1", "--hours", "3"),
+            "hours: give days or hours, not both",
+        ),
+        (
+            (
+                "--examples",
+                "1M",
+            ),
+            "no method has all its inputs",
+        ),
+        (("--forward-macs", "1G", "--examples", "1M", "--adjust", "3"), "adjust_reason"),
+        (
+            ("--architecture", "input 10x10x3; conv 8 30x30", "--examples", "1"),
+            "architecture line 2",
+        ),
+    ],
+)
 def test_bad_input_is_one_line_exit_2(args: tuple[str, ...], needle: str) -> None:
     code, out, err = run("estimate", *args)
     assert code == 2
@@ -84,19 +114,33 @@ def test_bad_input_is_one_line_exit_2(args: tuple[str, ...], needle: str) -> Non
 
 
 def test_no_traceback_from_the_real_process() -> None:
-    proc = subprocess.run([sys.executable, "-m", "aicompute", "estimate", "--count", "-1",
-                           "--hardware", "GTX 580", "--days", "1"],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "aicompute",
+            "estimate",
+            "--count",
+            "-1",
+            "--hardware",
+            "GTX 580",
+            "--days",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip() == "aicompute: error: count: must be positive, got -1"
 
 
 def test_architecture_from_a_file(tmp_path) -> None:
     spec = tmp_path / "dqn.txt"
-    spec.write_text("# DQN\ninput 84x84x3\nconv 16 8x8 stride 4\nconv 32 4x4 stride 2\n"
-                    "dense 256\n")
-    code, out, _ = run("estimate", "--architecture", str(spec), "--updates", "5M",
-                       "--batch-size", "32", "--json")
+    spec.write_text("# DQN\ninput 84x84x3\nconv 16 8x8 stride 4\nconv 32 4x4 stride 2\ndense 256\n")
+    code, out, _ = run(
+        "estimate", "--architecture", str(spec), "--updates", "5M", "--batch-size", "32", "--json"
+    )
     assert code == 0
     assert json.loads(out)["estimates"][0]["inputs"]["forward_macs"] == 2_555_904
 
@@ -121,8 +165,9 @@ def test_hardware_list_and_show() -> None:
 
 
 def test_python_dash_m_and_version() -> None:
-    proc = subprocess.run([sys.executable, "-m", "aicompute", "--version"], capture_output=True,
-                          text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "aicompute", "--version"], capture_output=True, text=True, check=True
+    )
     from aicompute import __version__
 
     assert proc.stdout.strip() == __version__

@@ -37,24 +37,26 @@ def test_encoder_decoder_uses_half_the_parameters_per_token() -> None:
 
 
 def test_forward_flop_and_backward_ratio() -> None:
-    result = aicompute.estimate(forward_flop="1.5 GFLOP", examples="1M", epochs=10,
-                                backward_ratio=1)
+    result = aicompute.estimate(
+        forward_flop="1.5 GFLOP", examples="1M", epochs=10, backward_ratio=1
+    )
     # forward FLOP 1.5e9 × (1 + 1) × 1e6 × 10
     assert result.flop == pytest.approx(1.5e9 * 2 * 1e6 * 10)
 
 
 def test_tokens_with_epochs() -> None:
     assert aicompute.estimate(params=1e9, tokens=1e10, epochs=4).flop == pytest.approx(
-        6 * 1e9 * 4e10)
+        6 * 1e9 * 4e10
+    )
 
 
 def test_hours_and_chip_hours_equal_days() -> None:
     by_days = aicompute.estimate(hardware="GTX 580", count=2, days=5.5).flop
-    assert aicompute.estimate(hardware="GTX 580", count=2, hours=132).flop == pytest.approx(
-        by_days)
+    assert aicompute.estimate(hardware="GTX 580", count=2, hours=132).flop == pytest.approx(by_days)
     assert aicompute.estimate(hardware="GTX 580", chip_hours=264).flop == pytest.approx(by_days)
     assert aicompute.estimate(hardware="GTX 580", count=2, days="132 h").flop == pytest.approx(
-        by_days)
+        by_days
+    )
 
 
 def test_cpu_default_utilization_is_17_percent() -> None:
@@ -78,6 +80,7 @@ def test_precision_selection() -> None:
 
 
 # --- intervals ---------------------------------------------------------------------------
+
 
 def test_default_intervals_say_which_method() -> None:
     ops = aicompute.estimate(forward_macs="1G", examples="1M").preferred
@@ -125,11 +128,14 @@ def test_monte_carlo_matches_exact_convolution() -> None:
 
 # --- cross-check -------------------------------------------------------------------------
 
+
 def test_disagreement_above_three_x_is_flagged() -> None:
-    result = aicompute.estimate(forward_macs="0.75G", examples="1.2M", epochs=90,
-                                hardware="GTX 580", count=2, days=30)
+    result = aicompute.estimate(
+        forward_macs="0.75G", examples="1.2M", epochs=90, hardware="GTX 580", count=2, days=30
+    )
     assert result.agreement_ratio == pytest.approx(
-        (2 * 1.581e12 * 30 * DAY * 0.33) / (0.75e9 * 6 * 1.2e6 * 90))
+        (2 * 1.581e12 * 30 * DAY * 0.33) / (0.75e9 * 6 * 1.2e6 * 90)
+    )
     assert result.agreement_ratio > 3 and result.disagreement
     d = result.to_dict()
     assert d["flop"] == result.by_method("operations").flop
@@ -145,27 +151,31 @@ def test_partial_method_is_skipped_with_reason() -> None:
 
 # --- bad input ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("kwargs", "field", "text"), [
-    (dict(forward_macs=-1, examples=1), "forward_macs", "positive"),
-    (dict(forward_macs=0, examples=1), "forward_macs", "positive"),
-    (dict(forward_macs="nan", examples=1), "forward_macs", "finite"),
-    (dict(forward_macs="inf", examples=1), "forward_macs", "finite"),
-    (dict(forward_macs=1, examples="5..3"), "examples", "above its high end"),
-    (dict(hardware="GTX 580", count=1, days=1, utilization=1.5), "utilization", "(0, 1]"),
-    (dict(hardware="GTX 580", count=1, days=1, utilization=0), "utilization", "positive"),
-    (dict(hardware="GTX 580", count=1, days=1, hours=2), "hours", "not both"),
-    (dict(hardware="GTX 580", count=0, days=1), "count", "positive"),
-    (dict(hardware="GTX 580", chip_hours=10, count=2), "chip_hours", "alone"),
-    (dict(hardware="GTX 9000", count=1, days=1), "hardware", "did you mean"),
-    (dict(forward_macs=1, forward_flop=2, examples=1), "forward_flop", "only one"),
-    (dict(forward_macs=1, examples=1, tokens=2), "tokens", "only one"),
-    (dict(forward_macs=1, examples=1, batch_size=2), "batch_size", "with updates"),
-    (dict(forward_macs=1, updates=1, batch_size=2, epochs=3), "epochs", "not with updates"),
-    (dict(forward_macs=1, examples=1, adjust=2), "adjust_reason", "reason"),
-    (dict(forward_macs=1, examples=1, adjust_reason="why"), "adjust_reason", "without"),
-    (dict(forward_macs=1, examples=1, backward_ratio=-1), "backward_ratio", "non-negative"),
-    (dict(architecture="conv 3 3x3", examples=1), "architecture line 1", "start with"),
-])
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "text"),
+    [
+        (dict(forward_macs=-1, examples=1), "forward_macs", "positive"),
+        (dict(forward_macs=0, examples=1), "forward_macs", "positive"),
+        (dict(forward_macs="nan", examples=1), "forward_macs", "finite"),
+        (dict(forward_macs="inf", examples=1), "forward_macs", "finite"),
+        (dict(forward_macs=1, examples="5..3"), "examples", "above its high end"),
+        (dict(hardware="GTX 580", count=1, days=1, utilization=1.5), "utilization", "(0, 1]"),
+        (dict(hardware="GTX 580", count=1, days=1, utilization=0), "utilization", "positive"),
+        (dict(hardware="GTX 580", count=1, days=1, hours=2), "hours", "not both"),
+        (dict(hardware="GTX 580", count=0, days=1), "count", "positive"),
+        (dict(hardware="GTX 580", chip_hours=10, count=2), "chip_hours", "alone"),
+        (dict(hardware="GTX 9000", count=1, days=1), "hardware", "did you mean"),
+        (dict(forward_macs=1, forward_flop=2, examples=1), "forward_flop", "only one"),
+        (dict(forward_macs=1, examples=1, tokens=2), "tokens", "only one"),
+        (dict(forward_macs=1, examples=1, batch_size=2), "batch_size", "with updates"),
+        (dict(forward_macs=1, updates=1, batch_size=2, epochs=3), "epochs", "not with updates"),
+        (dict(forward_macs=1, examples=1, adjust=2), "adjust_reason", "reason"),
+        (dict(forward_macs=1, examples=1, adjust_reason="why"), "adjust_reason", "without"),
+        (dict(forward_macs=1, examples=1, backward_ratio=-1), "backward_ratio", "non-negative"),
+        (dict(architecture="conv 3 3x3", examples=1), "architecture line 1", "start with"),
+    ],
+)
 def test_bad_inputs(kwargs: dict, field: str, text: str) -> None:
     with pytest.raises(InputError) as info:
         aicompute.estimate(**kwargs)

@@ -31,14 +31,17 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_core_import_is_light() -> None:
-    code = ("import sys, aicompute\n"
-            "aicompute.estimate(forward_macs='1G', examples='1M', hardware='GTX 580', count=1,"
-            " days=1)\n"
-            "heavy = [m for m in ('numpy', 'pandas', 'torch', 'rich', 'typer', 'altair',"
-            " 'fastapi', 'sqlalchemy', 'scipy') if m in sys.modules]\n"
-            "print(','.join(heavy))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys, aicompute\n"
+        "aicompute.estimate(forward_macs='1G', examples='1M', hardware='GTX 580', count=1,"
+        " days=1)\n"
+        "heavy = [m for m in ('numpy', 'pandas', 'torch', 'rich', 'typer', 'altair',"
+        " 'fastapi', 'sqlalchemy', 'scipy') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == ""
 
 
@@ -52,7 +55,10 @@ def test_constants_live_in_one_place() -> None:
         if path.name == "constants.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Constant) and not isinstance(node.value, bool)
-                    and node.value in (8.64e19, 86_400, 3_600, 0.33, 0.17)):
+            if (
+                isinstance(node, ast.Constant)
+                and not isinstance(node.value, bool)
+                and node.value in (8.64e19, 86_400, 3_600, 0.33, 0.17)
+            ):
                 offenders.append(f"{path.name}:{node.lineno}: {node.value}")
     assert not offenders, offenders

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import pytest
@@ -19,29 +20,62 @@ def test_pfs_day_is_1e15_times_86400() -> None:
     assert units.flop_to_petaflop(1e19) == 10_000  # the seed's "10,000 PF"
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("3.14e23", 3.14e23), ("1.2M", 1.2e6), ("300B", 300e9), ("11.4 G", 11.4e9),
-    ("1,200,000", 1.2e6), ("2.5 billion", 2.5e9), ("1.2 x 10^6", 1.2e6), ("10^9", 1e9),
-    ("5k", 5e3), ("1.5T", 1.5e12), ("  42 ", 42.0), ("1_000", 1000.0), (".5", 0.5),
-    (7, 7.0), (2.5, 2.5), ("1.2×10^6", 1.2e6), ("3 bn", 3e9),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("3.14e23", 3.14e23),
+        ("1.2M", 1.2e6),
+        ("300B", 300e9),
+        ("11.4 G", 11.4e9),
+        ("1,200,000", 1.2e6),
+        ("2.5 billion", 2.5e9),
+        ("1.2 x 10^6", 1.2e6),
+        ("10^9", 1e9),
+        ("5k", 5e3),
+        ("1.5T", 1.5e12),
+        ("  42 ", 42.0),
+        ("1_000", 1000.0),
+        (".5", 0.5),
+        (7, 7.0),
+        (2.5, 2.5),
+        ("1.2×10^6", 1.2e6),
+        ("3 bn", 3e9),
+    ],
+)
 def test_parse_number(text: object, value: float) -> None:
     assert units.parse_number(text) == pytest.approx(value)
 
 
-@pytest.mark.parametrize(("text", "flop"), [
-    ("3.14e23", 3.14e23), ("3.14e23 FLOP", 3.14e23), ("11.4 GFLOP", 11.4e9),
-    ("10,000 PF", 1e19), ("0.117 pfs-days", 0.117 * 8.64e19), ("2 petaflop/s-days", 1.728e20),
-    ("1 pfs-day", 8.64e19), ("5 PFLOP", 5e15), ("1.5 ZFLOPs", 1.5e21),
-])
+@pytest.mark.parametrize(
+    ("text", "flop"),
+    [
+        ("3.14e23", 3.14e23),
+        ("3.14e23 FLOP", 3.14e23),
+        ("11.4 GFLOP", 11.4e9),
+        ("10,000 PF", 1e19),
+        ("0.117 pfs-days", 0.117 * 8.64e19),
+        ("2 petaflop/s-days", 1.728e20),
+        ("1 pfs-day", 8.64e19),
+        ("5 PFLOP", 5e15),
+        ("1.5 ZFLOPs", 1.5e21),
+    ],
+)
 def test_parse_flop(text: str, flop: float) -> None:
     assert units.parse_flop(text) == pytest.approx(flop)
 
 
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("5.5 days", 5.5 * 86400), ("120 h", 120 * 3600), ("120h", 120 * 3600),
-    ("90 min", 5400), ("2 weeks", 14 * 86400), ("30 s", 30), ("1 day", 86400),
-])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("5.5 days", 5.5 * 86400),
+        ("120 h", 120 * 3600),
+        ("120h", 120 * 3600),
+        ("90 min", 5400),
+        ("2 weeks", 14 * 86400),
+        ("30 s", 30),
+        ("1 day", 86400),
+    ],
+)
 def test_parse_duration(text: str, seconds: float) -> None:
     assert units.parse_duration(text) == pytest.approx(seconds)
 
@@ -51,10 +85,16 @@ def test_bare_duration_uses_the_flag_unit() -> None:
     assert units.parse_duration("5.5", default_unit="hours") == 5.5 * 3600
 
 
-@pytest.mark.parametrize(("text", "rate"), [
-    ("1.58 TFLOPS", 1.58e12), ("989 TFLOP/s", 989e12), ("1.58e12", 1.58e12), ("1.58T", 1.58e12),
-    ("312 tflops", 312e12),
-])
+@pytest.mark.parametrize(
+    ("text", "rate"),
+    [
+        ("1.58 TFLOPS", 1.58e12),
+        ("989 TFLOP/s", 989e12),
+        ("1.58e12", 1.58e12),
+        ("1.58T", 1.58e12),
+        ("312 tflops", 312e12),
+    ],
+)
 def test_parse_rate(text: str, rate: float) -> None:
     assert units.parse_rate(text) == pytest.approx(rate)
 
@@ -68,13 +108,25 @@ def test_parse_macs_and_counts_with_nouns() -> None:
     assert units.parse_fraction("0.17") == 0.17
 
 
-@pytest.mark.parametrize(("parser", "text"), [
-    (units.parse_number, "nan"), (units.parse_number, "inf"), (units.parse_number, "-Infinity"),
-    (units.parse_number, ""), (units.parse_number, "abc"), (units.parse_number, "5 apples"),
-    (units.parse_number, "1e400"), (units.parse_flop, "5 parsecs"), (units.parse_count, "5 days"),
-    (units.parse_duration, "5 fortnights"), (units.parse_rate, "5 W"),
-    (units.parse_macs, "5 GFLOP"), (units.parse_fraction, "half"), (units.parse_number, True),
-])
+@pytest.mark.parametrize(
+    ("parser", "text"),
+    [
+        (units.parse_number, "nan"),
+        (units.parse_number, "inf"),
+        (units.parse_number, "-Infinity"),
+        (units.parse_number, ""),
+        (units.parse_number, "abc"),
+        (units.parse_number, "5 apples"),
+        (units.parse_number, "1e400"),
+        (units.parse_flop, "5 parsecs"),
+        (units.parse_count, "5 days"),
+        (units.parse_duration, "5 fortnights"),
+        (units.parse_rate, "5 W"),
+        (units.parse_macs, "5 GFLOP"),
+        (units.parse_fraction, "half"),
+        (units.parse_number, True),
+    ],
+)
 def test_bad_numbers_raise_input_error_naming_the_field(parser, text: object) -> None:
     with pytest.raises(InputError) as info:
         parser(text, "the_field")
@@ -83,8 +135,7 @@ def test_bad_numbers_raise_input_error_naming_the_field(parser, text: object) ->
 
 
 def test_ranges() -> None:
-    assert units.parse_range("5..6", "duration", default_unit="days") == Range(5 * 86400,
-                                                                              6 * 86400)
+    assert units.parse_range("5..6", "duration", default_unit="days") == Range(5 * 86400, 6 * 86400)
     assert units.parse_range("5..6 days", "duration") == Range(5 * 86400, 6 * 86400)
     assert units.parse_range("100 to 120 h", "duration") == Range(100 * 3600, 120 * 3600)
     assert units.parse_range("0.25..0.5", "fraction") == Range(0.25, 0.5)
@@ -94,7 +145,7 @@ def test_ranges() -> None:
     assert units.parse_range("7", "number").is_point
     with pytest.raises(InputError, match="low end 6 is above its high end 5"):
         units.parse_range("6..5", "number", "days")
-    with pytest.raises(InputError, match="LOW..HIGH"):
+    with pytest.raises(InputError, match=r"LOW\.\.HIGH"):
         units.parse_range("1..2..3", "number", "x")
 
 
@@ -142,20 +193,27 @@ def test_range_round_trip_and_order(a: float, b: float) -> None:
 
 @given(st.text(max_size=20))
 def test_parsers_never_raise_anything_but_input_error(text: str) -> None:
-    for parser in (units.parse_number, units.parse_flop, units.parse_count, units.parse_macs,
-                   units.parse_rate, units.parse_duration, units.parse_fraction):
+    for parser in (
+        units.parse_number,
+        units.parse_flop,
+        units.parse_count,
+        units.parse_macs,
+        units.parse_rate,
+        units.parse_duration,
+        units.parse_fraction,
+    ):
         try:
             value = parser(text, "f")
         except InputError:
             continue
         assert math.isfinite(value)
-    try:
+    with contextlib.suppress(InputError):
         units.parse_range(text, "number", "f")
-    except InputError:
-        pass
 
 
-@given(st.floats(min_value=0.01, max_value=1e4), st.sampled_from(
-    [("s", 1), ("min", 60), ("h", 3600), ("days", 86400), ("weeks", 604800)]))
+@given(
+    st.floats(min_value=0.01, max_value=1e4),
+    st.sampled_from([("s", 1), ("min", 60), ("h", 3600), ("days", 86400), ("weeks", 604800)]),
+)
 def test_duration_units(value: float, unit: tuple[str, int]) -> None:
     assert units.parse_duration(f"{value!r} {unit[0]}") == pytest.approx(value * unit[1])

@@ -37,22 +37,22 @@ from aicompute.uncertainty import Range
 
 __all__ = [
     "Kind",
-    "flop_to_pfs_days",
-    "pfs_days_to_flop",
     "flop_to_petaflop",
-    "parse_number",
-    "parse_count",
-    "parse_flop",
-    "parse_macs",
-    "parse_rate",
-    "parse_duration",
-    "parse_fraction",
-    "parse_quantity",
-    "parse_range",
-    "format_si",
+    "flop_to_pfs_days",
+    "format_duration",
     "format_flop",
     "format_pfs_days",
-    "format_duration",
+    "format_si",
+    "parse_count",
+    "parse_duration",
+    "parse_flop",
+    "parse_fraction",
+    "parse_macs",
+    "parse_number",
+    "parse_quantity",
+    "parse_range",
+    "parse_rate",
+    "pfs_days_to_flop",
 ]
 
 Kind = Literal["count", "flop", "macs", "rate", "duration", "fraction", "number"]
@@ -100,9 +100,25 @@ _SCALE_WORDS = {
     "quadrillion": 1e15,
 }
 # SI prefixes in front of a unit ("GFLOP", "TFLOPS", "GMAC").
-_SI_PREFIX = {"": 1.0, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12, "p": 1e15, "e": 1e18,
-              "z": 1e21, "y": 1e24, "kilo": 1e3, "mega": 1e6, "giga": 1e9, "tera": 1e12,
-              "peta": 1e15, "exa": 1e18, "zetta": 1e21, "yotta": 1e24}
+_SI_PREFIX = {
+    "": 1.0,
+    "k": 1e3,
+    "m": 1e6,
+    "g": 1e9,
+    "t": 1e12,
+    "p": 1e15,
+    "e": 1e18,
+    "z": 1e21,
+    "y": 1e24,
+    "kilo": 1e3,
+    "mega": 1e6,
+    "giga": 1e9,
+    "tera": 1e12,
+    "peta": 1e15,
+    "exa": 1e18,
+    "zetta": 1e21,
+    "yotta": 1e24,
+}
 
 _NUMBER = re.compile(
     r"""^\s*
@@ -114,20 +130,47 @@ _NUMBER = re.compile(
 _POWER_OF_TEN = re.compile(r"^\s*10\s*(?:\^|\*\*)\s*(?P<exp>[+-]?\d+)\s*(?P<rest>.*?)\s*$")
 
 _DURATION_UNITS = {
-    "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
-    "min": SECONDS_PER_MINUTE, "mins": SECONDS_PER_MINUTE, "minute": SECONDS_PER_MINUTE,
+    "s": 1.0,
+    "sec": 1.0,
+    "secs": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "min": SECONDS_PER_MINUTE,
+    "mins": SECONDS_PER_MINUTE,
+    "minute": SECONDS_PER_MINUTE,
     "minutes": SECONDS_PER_MINUTE,
-    "h": SECONDS_PER_HOUR, "hr": SECONDS_PER_HOUR, "hrs": SECONDS_PER_HOUR,
-    "hour": SECONDS_PER_HOUR, "hours": SECONDS_PER_HOUR,
-    "d": SECONDS_PER_DAY, "day": SECONDS_PER_DAY, "days": SECONDS_PER_DAY,
-    "w": SECONDS_PER_WEEK, "wk": SECONDS_PER_WEEK, "week": SECONDS_PER_WEEK,
+    "h": SECONDS_PER_HOUR,
+    "hr": SECONDS_PER_HOUR,
+    "hrs": SECONDS_PER_HOUR,
+    "hour": SECONDS_PER_HOUR,
+    "hours": SECONDS_PER_HOUR,
+    "d": SECONDS_PER_DAY,
+    "day": SECONDS_PER_DAY,
+    "days": SECONDS_PER_DAY,
+    "w": SECONDS_PER_WEEK,
+    "wk": SECONDS_PER_WEEK,
+    "week": SECONDS_PER_WEEK,
     "weeks": SECONDS_PER_WEEK,
-    "month": SECONDS_PER_YEAR / 12, "months": SECONDS_PER_YEAR / 12,
-    "y": SECONDS_PER_YEAR, "yr": SECONDS_PER_YEAR, "year": SECONDS_PER_YEAR,
+    "month": SECONDS_PER_YEAR / 12,
+    "months": SECONDS_PER_YEAR / 12,
+    "y": SECONDS_PER_YEAR,
+    "yr": SECONDS_PER_YEAR,
+    "year": SECONDS_PER_YEAR,
     "years": SECONDS_PER_YEAR,
 }
-_PFS_DAY_UNITS = {"pfsday", "pfsdays", "pfday", "pfdays", "petaflopsday", "petaflopsdays",
-                  "petaflop/sday", "petaflop/sdays", "pf/sday", "pf/sdays", "pfs/day"}
+_PFS_DAY_UNITS = {
+    "pfsday",
+    "pfsdays",
+    "pfday",
+    "pfdays",
+    "petaflopsday",
+    "petaflopsdays",
+    "petaflop/sday",
+    "petaflop/sdays",
+    "pf/sday",
+    "pf/sdays",
+    "pfs/day",
+}
 _MISSING = object()
 
 
@@ -263,8 +306,10 @@ def parse_macs(text: object, field: str | None = None) -> float:
                 break
         else:
             if _flop_unit_scale(unit) is not None:
-                raise InputError(field, f"{text!r} is in FLOP; give multiply-adds here, "
-                                 "or use the forward-FLOP input")
+                raise InputError(
+                    field,
+                    f"{text!r} is in FLOP; give multiply-adds here, or use the forward-FLOP input",
+                )
             raise InputError(field, f"unknown unit in {text!r}; use a count of multiply-adds")
     return _check_finite(value, field, text)
 
@@ -297,8 +342,9 @@ def parse_duration(text: object, field: str | None = None, default_unit: str = "
     value, rest = _split(text, field)
     unit = (rest or default_unit).lower().replace(" ", "")
     if unit not in _DURATION_UNITS:
-        raise InputError(field, f"unknown time unit in {text!r}; use s, min, h, days, weeks "
-                         "or years")
+        raise InputError(
+            field, f"unknown time unit in {text!r}; use s, min, h, days, weeks or years"
+        )
     return _check_finite(value * _DURATION_UNITS[unit], field, text)
 
 
@@ -316,8 +362,9 @@ def parse_fraction(text: object, field: str | None = None) -> float:
     return value
 
 
-def parse_quantity(text: object, kind: Kind, field: str | None = None,
-                   default_unit: str = "days") -> float:
+def parse_quantity(
+    text: object, kind: Kind, field: str | None = None, default_unit: str = "days"
+) -> float:
     """Dispatch to the parser for ``kind``."""
     if kind == "duration":
         return parse_duration(text, field, default_unit)
@@ -335,8 +382,9 @@ def parse_quantity(text: object, kind: Kind, field: str | None = None,
 _RANGE_SEP = re.compile(r"\s*(?:\.\.|…|\bto\b)\s*")
 
 
-def parse_range(text: object, kind: Kind = "number", field: str | None = None,
-                default_unit: str = "days") -> Range:
+def parse_range(
+    text: object, kind: Kind = "number", field: str | None = None, default_unit: str = "days"
+) -> Range:
     """Read a single value or a range ``LOW..HIGH`` (also ``LOW to HIGH``) of one kind.
 
     A unit written only after the high end applies to both ends (``5..6 days``).
@@ -379,8 +427,16 @@ def parse_range(text: object, kind: Kind = "number", field: str | None = None,
 
 # --- formatting ----------------------------------------------------------------------------
 
-_SI_SHORT = [(1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"),
-             (1e6, "M"), (1e3, "k")]
+_SI_SHORT = [
+    (1e24, "Y"),
+    (1e21, "Z"),
+    (1e18, "E"),
+    (1e15, "P"),
+    (1e12, "T"),
+    (1e9, "G"),
+    (1e6, "M"),
+    (1e3, "k"),
+]
 
 
 def format_si(value: float, digits: int = 3) -> str:

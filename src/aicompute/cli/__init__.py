@@ -19,16 +19,25 @@ app.command("estimate", no_args_is_help=True)(_estimate.estimate_command)
 app.add_typer(_hardware.app, name="hardware")
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
-) -> None:
-    """Measure, estimate and forecast the compute used to train AI systems."""
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         from aicompute import __version__
 
         typer.echo(__version__)
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        is_eager=True,
+        callback=_print_version,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    """Measure, estimate and forecast the compute used to train AI systems."""
 
 
 def main() -> None:

@@ -8,23 +8,25 @@ import typer
 
 from aicompute.cli.output import console, print_json, user_errors
 
-app = typer.Typer(help="The accelerator catalog: peak FLOP/s, memory, power, prices.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The accelerator catalog: peak FLOP/s, memory, power, prices.", no_args_is_help=True
+)
 
-_COLUMNS = (("fp32", "FP32"), ("tf32", "TF32"), ("tensor16", "FP16/BF16 tensor"),
-            ("fp8", "FP8"))
+_COLUMNS = (("fp32", "FP32"), ("tf32", "TF32"), ("tensor16", "16-bit"), ("fp8", "FP8"))
 
 
 def _tflops(value: float | None) -> str:
-    return "" if value is None else f"{value / 1e12:,.4g}"
+    return "" if value is None else f"{value / 1e12:,.4g}"[:6]
 
 
 @app.command("list")
 def list_command(
-    kind: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--kind", help="Only this kind: gpu, tpu, accelerator or cpu.")] = None,
-    search: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--search", help="Only names containing this text.")] = None,
+    kind: Annotated[
+        Optional[str], typer.Option("--kind", help="Only this kind: gpu, tpu, accelerator or cpu.")
+    ] = None,
+    search: Annotated[
+        Optional[str], typer.Option("--search", help="Only names containing this text.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the catalog's accelerators with their peak dense TFLOPS."""
@@ -35,30 +37,43 @@ def list_command(
         kinds = {"gpu", "tpu", "accelerator", "cpu"}
         if kind is not None and kind.lower() not in kinds:
             raise InputError("kind", f"unknown kind {kind!r}; use {', '.join(sorted(kinds))}")
-        rows = [a for a in all_accelerators()
-                if (kind is None or a.kind == kind.lower())
-                and (search is None or search.lower() in a.name.lower())]
+        rows = [
+            a
+            for a in all_accelerators()
+            if (kind is None or a.kind == kind.lower())
+            and (search is None or search.lower() in a.name.lower())
+        ]
     if as_json:
         print_json([a.to_dict() for a in rows])
         return
     from rich.table import Table
 
-    table = Table(title=f"Accelerators ({len(rows)}), peak dense TFLOPS per chip",
-                  title_justify="left", caption=CREDIT, caption_justify="left")
-    table.add_column("Name", no_wrap=True)
-    table.add_column("Kind")
-    table.add_column("Released", no_wrap=True)
+    from rich import box
+
+    table = Table(
+        title=f"{len(rows)} accelerators: peak dense TFLOPS per chip (16-bit: FP16/BF16 tensor)",
+        title_justify="left",
+        caption=CREDIT,
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("Name", overflow="ellipsis", no_wrap=True, max_width=24)
+    table.add_column("Kind", no_wrap=True, min_width=6)
+    table.add_column("Year", no_wrap=True, min_width=4)
     for _, label in _COLUMNS:
-        table.add_column(label, justify="right")
-    table.add_column("Memory GB", justify="right")
-    table.add_column("TDP W", justify="right")
-    table.add_column("Launch $", justify="right")
+        table.add_column(label, justify="right", no_wrap=True, min_width=6)
+    table.add_column("GB", justify="right", no_wrap=True, min_width=4)
     for a in rows:
-        table.add_row(a.name, a.kind, a.release_date,
-                      *(_tflops(a.peaks.get(column)) for column, _ in _COLUMNS),
-                      f"{a.memory_gb:g}" if a.memory_gb else "",
-                      f"{a.tdp_w:g}" if a.tdp_w else "",
-                      f"{a.launch_price_usd:,.0f}" if a.launch_price_usd else "")
+        short = a.name.removeprefix(a.manufacturer + " ") if a.manufacturer else a.name
+        table.add_row(
+            short,
+            a.kind.replace("accelerator", "accel."),
+            a.release_date[:4],
+            *(_tflops(a.peaks.get(column)) for column, _ in _COLUMNS),
+            f"{a.memory_gb:g}" if a.memory_gb else "",
+        )
     console().print(table)
 
 
@@ -77,26 +92,44 @@ def show_command(
         return
     from rich.table import Table
 
-    table = Table(title=acc.name, title_justify="left", show_header=False,
-                  caption=CREDIT, caption_justify="left")
+    table = Table(
+        title=acc.name,
+        title_justify="left",
+        show_header=False,
+        caption=CREDIT,
+        caption_justify="left",
+    )
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     peak, column = acc.peak_flops()
-    rows = [("key", acc.key), ("aliases", ", ".join(acc.aliases)),
-            ("manufacturer", acc.manufacturer), ("kind", acc.kind),
-            ("released", acc.release_date)]
-    rows += [(f"peak {label}", f"{acc.peaks[p] / 1e12:,.4g} T{'OP' if p == 'int8' else 'FLOP'}/s")
-             for p, label in PRECISIONS.items() if p in acc.peaks]
-    rows += [("default peak", f"{PRECISIONS[column]} ({peak / 1e12:,.4g} TFLOP/s)"),
-             ("default utilization", f"{acc.default_utilization:.0%}"),
-             ("clock basis", acc.clock_basis),
-             ("memory", f"{acc.memory_gb:g} GB" if acc.memory_gb else ""),
-             ("memory bandwidth",
-              f"{acc.memory_bandwidth_gbs:,.0f} GB/s" if acc.memory_bandwidth_gbs else ""),
-             ("TDP", f"{acc.tdp_w:g} W" if acc.tdp_w else ""),
-             ("launch price", f"${acc.launch_price_usd:,.0f}" if acc.launch_price_usd else ""),
-             ("spec source", acc.spec_source), ("price source", acc.price_source),
-             ("data from", acc.data_from), ("notes", acc.notes)]
+    rows = [
+        ("key", acc.key),
+        ("aliases", ", ".join(acc.aliases)),
+        ("manufacturer", acc.manufacturer),
+        ("kind", acc.kind),
+        ("released", acc.release_date),
+    ]
+    rows += [
+        (f"peak {label}", f"{acc.peaks[p] / 1e12:,.4g} T{'OP' if p == 'int8' else 'FLOP'}/s")
+        for p, label in PRECISIONS.items()
+        if p in acc.peaks
+    ]
+    rows += [
+        ("default peak", f"{PRECISIONS[column]} ({peak / 1e12:,.4g} TFLOP/s)"),
+        ("default utilization", f"{acc.default_utilization:.0%}"),
+        ("clock basis", acc.clock_basis),
+        ("memory", f"{acc.memory_gb:g} GB" if acc.memory_gb else ""),
+        (
+            "memory bandwidth",
+            f"{acc.memory_bandwidth_gbs:,.0f} GB/s" if acc.memory_bandwidth_gbs else "",
+        ),
+        ("TDP", f"{acc.tdp_w:g} W" if acc.tdp_w else ""),
+        ("launch price", f"${acc.launch_price_usd:,.0f}" if acc.launch_price_usd else ""),
+        ("spec source", acc.spec_source),
+        ("price source", acc.price_source),
+        ("data from", acc.data_from),
+        ("notes", acc.notes),
+    ]
     for label, value in rows:
         if value:
             table.add_row(label, value)

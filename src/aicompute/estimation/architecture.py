@@ -30,7 +30,7 @@ from typing import Any
 
 from aicompute.errors import InputError
 
-__all__ = ["LayerCount", "ArchitectureCount", "count_architecture"]
+__all__ = ["ArchitectureCount", "LayerCount", "count_architecture"]
 
 _GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 
@@ -69,9 +69,15 @@ class ArchitectureCount:
             "forward_macs": self.forward_macs,
             "params": self.params,
             "layers": [
-                {"line": la.line, "kind": la.kind, "description": la.description,
-                 "output_shape": list(la.output_shape), "macs": la.macs, "params": la.params,
-                 "formula": la.formula}
+                {
+                    "line": la.line,
+                    "kind": la.kind,
+                    "description": la.description,
+                    "output_shape": list(la.output_shape),
+                    "macs": la.macs,
+                    "params": la.params,
+                    "formula": la.formula,
+                }
                 for la in self.layers
             ],
         }
@@ -106,8 +112,16 @@ class _Line:
                     raise InputError(self.field, f"option {token!r} has no value")
                 self.options[token.lower()] = tokens[i + 2]
                 i += 3
-            elif token.lower() in {"stride", "padding", "groups", "repeat", "layers", "cell",
-                                   "merge", "steps"} and i + 1 < len(tokens):
+            elif token.lower() in {
+                "stride",
+                "padding",
+                "groups",
+                "repeat",
+                "layers",
+                "cell",
+                "merge",
+                "steps",
+            } and i + 1 < len(tokens):
                 self.options[token.lower()] = tokens[i + 1]  # "stride 4" without "="
                 i += 2
             elif token.lower() in {"bidirectional", "bias", "nobias"}:
@@ -140,8 +154,9 @@ class _Line:
 
     def done(self) -> None:
         if self.options:
-            raise InputError(self.field, f"unknown option(s) {', '.join(self.options)} for "
-                             f"{self.kind!r}")
+            raise InputError(
+                self.field, f"unknown option(s) {', '.join(self.options)} for {self.kind!r}"
+            )
 
 
 def _conv_out(size: int, kernel: int, stride: int, padding: str, field: str) -> tuple[int, int]:
@@ -150,8 +165,9 @@ def _conv_out(size: int, kernel: int, stride: int, padding: str, field: str) -> 
     pad = 0 if padding == "valid" else int(padding)
     out = (size + 2 * pad - kernel) // stride + 1
     if out <= 0:
-        raise InputError(field, f"kernel {kernel} does not fit an input of {size} with "
-                         f"padding {pad}")
+        raise InputError(
+            field, f"kernel {kernel} does not fit an input of {size} with padding {pad}"
+        )
     return out, pad
 
 
@@ -202,8 +218,10 @@ def _count_layer(line: _Line, shape: tuple[int, ...]) -> tuple[LayerCount, tuple
         return _recurrent(line, shape)
     if kind == "embedding":
         return _embedding(line)
-    raise InputError(line.field, f"unknown layer kind {kind!r}; use input, conv, pool, dense, "
-                     "rnn, lstm, gru or embedding")
+    raise InputError(
+        line.field,
+        f"unknown layer kind {kind!r}; use input, conv, pool, dense, rnn, lstm, gru or embedding",
+    )
 
 
 def _conv(line: _Line, shape: tuple[int, ...]) -> tuple[LayerCount, tuple[int, ...]]:
@@ -221,16 +239,19 @@ def _conv(line: _Line, shape: tuple[int, ...]) -> tuple[LayerCount, tuple[int, .
         raise InputError(line.field, f"padding must be a number, same or valid, got {padding!r}")
     h, w, c = shape
     if c % groups or filters % groups:
-        raise InputError(line.field, f"groups={groups} must divide input channels {c} and "
-                         f"filters {filters}")
-    ho, pad = _conv_out(h, kh, stride, padding, line.field)
+        raise InputError(
+            line.field, f"groups={groups} must divide input channels {c} and filters {filters}"
+        )
+    ho, _pad = _conv_out(h, kh, stride, padding, line.field)
     wo, _ = _conv_out(w, kw, stride, padding, line.field)
     per_output = kh * kw * (c // groups)
     macs = ho * wo * filters * per_output
     params = filters * per_output + filters
     formula = f"{ho}*{wo}*{filters} outputs * {kh}*{kw}*{c // groups} = {macs:,}"
-    return (LayerCount(line.number, "conv", line.text, (ho, wo, filters), macs, params, formula),
-            (ho, wo, filters))
+    return (
+        LayerCount(line.number, "conv", line.text, (ho, wo, filters), macs, params, formula),
+        (ho, wo, filters),
+    )
 
 
 def _pool(line: _Line, shape: tuple[int, ...]) -> tuple[LayerCount, tuple[int, ...]]:
@@ -244,8 +265,10 @@ def _pool(line: _Line, shape: tuple[int, ...]) -> tuple[LayerCount, tuple[int, .
     h, w, c = shape
     ho, _ = _conv_out(h, kh, stride, padding, line.field)
     wo, _ = _conv_out(w, kw, stride, padding, line.field)
-    return (LayerCount(line.number, "pool", line.text, (ho, wo, c), 0, 0, "no multiply-adds"),
-            (ho, wo, c))
+    return (
+        LayerCount(line.number, "pool", line.text, (ho, wo, c), 0, 0, "no multiply-adds"),
+        (ho, wo, c),
+    )
 
 
 def _dense(line: _Line, shape: tuple[int, ...]) -> tuple[LayerCount, tuple[int, ...]]:
@@ -255,8 +278,10 @@ def _dense(line: _Line, shape: tuple[int, ...]) -> tuple[LayerCount, tuple[int, 
     inputs = _features(shape)
     macs = inputs * units
     formula = f"{' * '.join(map(str, shape))} inputs * {units} = {macs:,}"
-    return (LayerCount(line.number, "dense", line.text, (units,), macs, macs + units, formula),
-            (units,))
+    return (
+        LayerCount(line.number, "dense", line.text, (units,), macs, macs + units, formula),
+        (units,),
+    )
 
 
 def _recurrent(line: _Line, shape: tuple[int, ...]) -> tuple[LayerCount, tuple[int, ...]]:
@@ -278,15 +303,29 @@ def _recurrent(line: _Line, shape: tuple[int, ...]) -> tuple[LayerCount, tuple[i
         macs += directions * gates * (inputs * hidden + hidden * hidden)
         params += directions * gates * (inputs * hidden + hidden * hidden + hidden)
         inputs = out_width
-    formula = (f"{stacked} layer(s) * {directions} direction(s) * {gates} gate(s) * "
-               f"(input*{hidden} + {hidden}*{hidden}) = {macs:,} per step")
-    return (LayerCount(line.number, cell, line.text, (out_width,), macs, params, formula),
-            (out_width,))
+    formula = (
+        f"{stacked} layer(s) * {directions} direction(s) * {gates} gate(s) * "
+        f"(input*{hidden} + {hidden}*{hidden}) = {macs:,} per step"
+    )
+    return (
+        LayerCount(line.number, cell, line.text, (out_width,), macs, params, formula),
+        (out_width,),
+    )
 
 
 def _embedding(line: _Line) -> tuple[LayerCount, tuple[int, ...]]:
     vocab_text, dim_text = line.need(2, "embedding VOCAB WIDTH")
     (vocab,) = _ints(vocab_text, line.field)
     (dim,) = _ints(dim_text, line.field)
-    return (LayerCount(line.number, "embedding", line.text, (dim,), 0, vocab * dim,
-                       "a table lookup: no multiply-adds"), (dim,))
+    return (
+        LayerCount(
+            line.number,
+            "embedding",
+            line.text,
+            (dim,),
+            0,
+            vocab * dim,
+            "a table lookup: no multiply-adds",
+        ),
+        (dim,),
+    )

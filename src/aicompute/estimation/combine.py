@@ -64,14 +64,31 @@ def estimate(
     >>> estimate(params="175B", tokens="300B").pfs_days > 3600
     True
     """
-    ops_values = dict(forward_macs=forward_macs, forward_flop=forward_flop, params=params,
-                      active_params=active_params, architecture=architecture,
-                      examples=examples, epochs=epochs, updates=updates,
-                      batch_size=batch_size, tokens=tokens, backward_ratio=backward_ratio,
-                      runs=runs, encoder_decoder=encoder_decoder)
-    hw_values = dict(hardware=hardware, count=count, days=days, hours=hours,
-                     chip_hours=chip_hours, utilization=utilization, precision=precision,
-                     peak_flops=peak_flops)
+    ops_values = dict(
+        forward_macs=forward_macs,
+        forward_flop=forward_flop,
+        params=params,
+        active_params=active_params,
+        architecture=architecture,
+        examples=examples,
+        epochs=epochs,
+        updates=updates,
+        batch_size=batch_size,
+        tokens=tokens,
+        backward_ratio=backward_ratio,
+        runs=runs,
+        encoder_decoder=encoder_decoder,
+    )
+    hw_values = dict(
+        hardware=hardware,
+        count=count,
+        days=days,
+        hours=hours,
+        chip_hours=chip_hours,
+        utilization=utilization,
+        precision=precision,
+        peak_flops=peak_flops,
+    )
     if days is not None and hours is not None:
         raise InputError("hours", "give days or hours, not both")
     shared = dict(adjust=adjust, adjust_reason=adjust_reason, seed=seed)

@@ -5,7 +5,7 @@ seed's 33% for GPUs, TPUs and other accelerators and 17% for CPUs.
 
 >>> e = hardware_estimate(hardware="GTX 580", count=2, days="5..6")
 >>> round(e.pfs_days, 5), e.inputs["utilization"]
-(0.00571, 0.33)
+(0.00572, 0.33)
 """
 
 from __future__ import annotations
@@ -28,13 +28,21 @@ from aicompute.hardware.catalog import PRECISIONS
 from aicompute.uncertainty import Range, product_interval
 from aicompute.units import format_flop, format_si
 
-__all__ = ["hardware_estimate", "hardware_missing", "HARDWARE_INPUTS"]
+__all__ = ["HARDWARE_INPUTS", "hardware_estimate", "hardware_missing"]
 
-HARDWARE_INPUTS = ("hardware", "count", "days", "hours", "chip_hours", "utilization",
-                   "precision", "peak_flops")
+HARDWARE_INPUTS = (
+    "hardware",
+    "count",
+    "days",
+    "hours",
+    "chip_hours",
+    "utilization",
+    "precision",
+    "peak_flops",
+)
 """Inputs that belong to the hardware-time method."""
 
-NEEDS = ("the chip (hardware or peak_flops) and the time: count × days or hours, or chip_hours")
+NEEDS = "the chip (hardware or peak_flops) and the time: count × days or hours, or chip_hours"
 
 
 def hardware_missing(**values: Any) -> str | None:
@@ -68,8 +76,14 @@ def hardware_estimate(
 
     Any numeric input may be a range. ``peak_flops`` (per chip) overrides the catalog.
     """
-    missing = hardware_missing(hardware=hardware, peak_flops=peak_flops, count=count,
-                               days=days, hours=hours, chip_hours=chip_hours)
+    missing = hardware_missing(
+        hardware=hardware,
+        peak_flops=peak_flops,
+        count=count,
+        days=days,
+        hours=hours,
+        chip_hours=chip_hours,
+    )
     if missing:
         raise InputError(None, f"hardware time {missing}")
     if days is not None and hours is not None:
@@ -111,8 +125,9 @@ def hardware_estimate(
         if acc.spec_source:
             sources.append(acc.spec_source)
         basis = f", {acc.clock_basis} clock" if acc.clock_basis else ""
-        notes.append(f"peak {format_si(value, 4)}FLOP/s per chip: {acc.name}, "
-                     f"{PRECISIONS[column]}{basis}")
+        notes.append(
+            f"peak {format_si(value, 4)}FLOP/s per chip: {acc.name}, {PRECISIONS[column]}{basis}"
+        )
         if "die" in acc.notes.lower() and "k80" in acc.key:
             notes.append(acc.notes)
     factors["peak_flops"] = peak
@@ -155,8 +170,12 @@ def hardware_estimate(
     symbolic.append("utilization")
 
     apply_adjust(adjust, adjust_reason, inputs, factors, terms, symbolic, notes)
-    interval = product_interval(factors, default_factor=METHOD_INTERVAL_FACTOR["hardware"],
-                                default_basis=METHOD_INTERVAL_REASON["hardware"], seed=seed)
+    interval = product_interval(
+        factors,
+        default_factor=METHOD_INTERVAL_FACTOR["hardware"],
+        default_basis=METHOD_INTERVAL_REASON["hardware"],
+        seed=seed,
+    )
     return Estimate(
         method="hardware",
         flop=interval.central,

@@ -29,19 +29,33 @@ from aicompute.estimation.result import Estimate, apply_adjust, as_positive, fmt
 from aicompute.uncertainty import Range, product_interval
 from aicompute.units import format_flop, format_si
 
-__all__ = ["operations_estimate", "operations_missing", "OPERATIONS_INPUTS"]
+__all__ = ["OPERATIONS_INPUTS", "operations_estimate", "operations_missing"]
 
-OPERATIONS_INPUTS = ("forward_macs", "forward_flop", "params", "active_params", "architecture",
-                     "examples", "epochs", "updates", "batch_size", "tokens", "backward_ratio",
-                     "runs", "encoder_decoder")
+OPERATIONS_INPUTS = (
+    "forward_macs",
+    "forward_flop",
+    "params",
+    "active_params",
+    "architecture",
+    "examples",
+    "epochs",
+    "updates",
+    "batch_size",
+    "tokens",
+    "backward_ratio",
+    "runs",
+    "encoder_decoder",
+)
 """Inputs that belong to the operations method."""
 
 WORK_INPUTS = ("forward_macs", "forward_flop", "params", "active_params", "architecture")
 DATA_INPUTS = ("examples", "updates", "tokens")
 
-NEEDS = ("forward work per example (forward_macs, forward_flop, params or active_params, or "
-         "architecture) and data processed (examples [× epochs], updates × batch_size, or "
-         "tokens [× epochs])")
+NEEDS = (
+    "forward work per example (forward_macs, forward_flop, params or active_params, or "
+    "architecture) and data processed (examples [× epochs], updates × batch_size, or "
+    "tokens [× epochs])"
+)
 
 
 def _given(values: dict[str, Any], names: tuple[str, ...]) -> list[str]:
@@ -52,8 +66,10 @@ def operations_missing(**values: Any) -> str | None:
     """What the operations method still needs, or None when its inputs are complete."""
     missing = []
     if not _given(values, WORK_INPUTS):
-        missing.append("forward work per example (forward_macs, forward_flop, params, "
-                       "active_params or architecture)")
+        missing.append(
+            "forward work per example (forward_macs, forward_flop, params, "
+            "active_params or architecture)"
+        )
     data = _given(values, DATA_INPUTS)
     if not data:
         missing.append("data processed (examples, updates × batch_size, or tokens)")
@@ -86,9 +102,17 @@ def operations_estimate(
     ``runs`` multiplies by the number of separately trained networks (e.g. the 12,800 child
     networks of architecture search); ``adjust`` is an extra factor with a stated reason.
     """
-    values = dict(forward_macs=forward_macs, forward_flop=forward_flop, params=params,
-                  active_params=active_params, architecture=architecture, examples=examples,
-                  updates=updates, batch_size=batch_size, tokens=tokens)
+    values = dict(
+        forward_macs=forward_macs,
+        forward_flop=forward_flop,
+        params=params,
+        active_params=active_params,
+        architecture=architecture,
+        examples=examples,
+        updates=updates,
+        batch_size=batch_size,
+        tokens=tokens,
+    )
     missing = operations_missing(**values)
     if missing:
         raise InputError(None, f"operations counting {missing}")
@@ -124,12 +148,17 @@ def operations_estimate(
         inputs["architecture_params"] = count.params
         terms.append(f"{format_si(count.forward_macs)} MAC")
         symbolic.append(f"forward MACs per {per} (architecture)")
-        notes.append(f"architecture: {count.forward_macs:,} multiply-adds and "
-                     f"{count.params:,} parameters per {per}, counted layer by layer")
+        notes.append(
+            f"architecture: {count.forward_macs:,} multiply-adds and "
+            f"{count.params:,} parameters per {per}, counted layer by layer"
+        )
     else:
         total = as_positive(params, "count", "params") if params is not None else None
-        active = (as_positive(active_params, "count", "active_params")
-                  if active_params is not None else None)
+        active = (
+            as_positive(active_params, "count", "active_params")
+            if active_params is not None
+            else None
+        )
         if total is not None:
             inputs["params"] = total.to_json()
         if active is not None:
@@ -137,33 +166,47 @@ def operations_estimate(
                 raise InputError("active_params", "cannot exceed params")
             inputs["active_params"] = active.to_json()
             macs = active
-            notes.append("mixture-of-experts or sparse model: the active parameters per token "
-                         "are used, not the total")
+            notes.append(
+                "mixture-of-experts or sparse model: the active parameters per token "
+                "are used, not the total"
+            )
         else:
             assert total is not None
             macs = total
             if encoder_decoder:
                 macs = total.scaled(0.5)
                 inputs["encoder_decoder"] = True
-                notes.append("encoder-decoder: each token passes through about half of the "
-                             "parameters (encoder or decoder), so N/2 is used per token")
+                notes.append(
+                    "encoder-decoder: each token passes through about half of the "
+                    "parameters (encoder or decoder), so N/2 is used per token"
+                )
         if tokens is None:
-            notes.append("parameters × examples assumes one multiply-add per parameter per "
-                         "example (a dense layer stack); give tokens for language models")
+            notes.append(
+                "parameters × examples assumes one multiply-add per parameter per "
+                "example (a dense layer stack); give tokens for language models"
+            )
         terms.append(f"{fmt_range(macs)} {'active ' if active is not None else ''}params")
-        symbolic.append("parameters active per token" if tokens is not None
-                        else f"parameters (1 MAC each) per {per}")
+        symbolic.append(
+            "parameters active per token"
+            if tokens is not None
+            else f"parameters (1 MAC each) per {per}"
+        )
     factors["forward_macs"] = macs
 
     # -- forward + backward ---------------------------------------------------------------
-    ratio = (as_positive(backward_ratio, "number", "backward_ratio", allow_zero=True)
-             if backward_ratio is not None else Range.point(DEFAULT_BACKWARD_RATIO))
+    ratio = (
+        as_positive(backward_ratio, "number", "backward_ratio", allow_zero=True)
+        if backward_ratio is not None
+        else Range.point(DEFAULT_BACKWARD_RATIO)
+    )
     inputs["backward_ratio"] = ratio.to_json()
     passes = Range(1 + ratio.low, 1 + ratio.high)
     factors["passes"] = passes
     if backward_ratio is None:
-        notes.append("backward pass assumed to cost 2x the forward pass (seed: '3 for forward "
-                     "and backward pass')")
+        notes.append(
+            "backward pass assumed to cost 2x the forward pass (seed: '3 for forward "
+            "and backward pass')"
+        )
     terms.append("2 FLOP/MAC")
     terms.append(f"{fmt_range(passes)} (forward+backward)")
     symbolic += ["2 FLOP/MAC", "(1 + backward ratio)"]
@@ -205,8 +248,12 @@ def operations_estimate(
         symbolic.append("networks trained")
     apply_adjust(adjust, adjust_reason, inputs, factors, terms, symbolic, notes)
 
-    interval = product_interval(factors, default_factor=METHOD_INTERVAL_FACTOR["operations"],
-                                default_basis=METHOD_INTERVAL_REASON["operations"], seed=seed)
+    interval = product_interval(
+        factors,
+        default_factor=METHOD_INTERVAL_FACTOR["operations"],
+        default_basis=METHOD_INTERVAL_REASON["operations"],
+        seed=seed,
+    )
     flop = interval.central * FLOP_PER_MAC
     return Estimate(
         method="operations",
@@ -221,4 +268,3 @@ def operations_estimate(
         notes=tuple(notes),
         sources=(SEED_URL + "#appendixmethods",),
     )
-

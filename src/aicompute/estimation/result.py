@@ -11,7 +11,7 @@ from aicompute.errors import InputError
 from aicompute.uncertainty import Range
 from aicompute.units import Kind, flop_to_pfs_days, format_si, parse_range
 
-__all__ = ["Estimate", "EstimateResult", "as_range", "as_positive", "apply_adjust", "fmt_range"]
+__all__ = ["Estimate", "EstimateResult", "apply_adjust", "as_positive", "as_range", "fmt_range"]
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,9 @@ def as_range(value: object, kind: Kind, field: str, default_unit: str = "days") 
     return parse_range(value, kind, field, default_unit)
 
 
-def as_positive(value: object, kind: Kind, field: str, default_unit: str = "days",
-                allow_zero: bool = False) -> Range:
+def as_positive(
+    value: object, kind: Kind, field: str, default_unit: str = "days", allow_zero: bool = False
+) -> Range:
     """Like :func:`as_range`, and require both ends to be positive (or non-negative)."""
     r = as_range(value, kind, field, default_unit)
     if r.low < 0 or (r.low == 0 and not allow_zero):
@@ -153,9 +154,15 @@ def fmt_range(r: Range, digits: int = 3) -> str:
     return f"{format_si(r.low, digits)}..{format_si(r.high, digits)}"
 
 
-def apply_adjust(adjust: object, reason: str | None, inputs: dict[str, Any],
-                  factors: dict[str, Range], terms: list[str], symbolic: list[str],
-                  notes: list[str]) -> None:
+def apply_adjust(
+    adjust: object,
+    reason: str | None,
+    inputs: dict[str, Any],
+    factors: dict[str, Range],
+    terms: list[str],
+    symbolic: list[str],
+    notes: list[str],
+) -> None:
     """Multiply by a user's adjustment factor, which must come with its reason."""
     if adjust is None:
         if reason:
@@ -173,4 +180,3 @@ def apply_adjust(adjust: object, reason: str | None, inputs: dict[str, Any],
     terms.append(shown + " adjustment")
     symbolic.append("adjustment")
     notes.append(f"adjusted ×{format_si(factor.central, 4)}: {reason.strip()}")
-

@@ -28,14 +28,14 @@ from aicompute.constants import DEFAULT_UTILIZATION, PRECISION_ORDER
 from aicompute.errors import InputError
 
 __all__ = [
-    "Accelerator",
+    "CREDIT",
     "PRECISIONS",
     "PRECISION_ALIASES",
-    "CREDIT",
-    "get",
+    "Accelerator",
     "all_accelerators",
-    "suggest",
+    "get",
     "resolve_precision",
+    "suggest",
 ]
 
 CREDIT = (
@@ -67,8 +67,24 @@ PRECISION_ALIASES: dict[str, tuple[str, ...]] = {
 """Names users may give for a precision and the columns they try, in order. ``fp16`` means the
 tensor rate when the chip has one, else the vector rate."""
 
-_VENDOR_WORDS = ("nvidia", "geforce", "tesla", "quadro", "google", "amd", "radeon", "instinct",
-                 "intel", "habana", "amazon", "aws", "huawei", "cloud", "gpu", "datacenter")
+_VENDOR_WORDS = (
+    "nvidia",
+    "geforce",
+    "tesla",
+    "quadro",
+    "google",
+    "amd",
+    "radeon",
+    "instinct",
+    "intel",
+    "habana",
+    "amazon",
+    "aws",
+    "huawei",
+    "cloud",
+    "gpu",
+    "datacenter",
+)
 
 _AMBIGUOUS: dict[str, tuple[tuple[str, ...], str]] = {
     "k80": (
@@ -87,12 +103,13 @@ def _strip_vendor(normed: str) -> str:
     out = normed
     for word in _VENDOR_WORDS:
         if out.startswith(word) and len(out) > len(word):
-            out = out[len(word):]
+            out = out[len(word) :]
     return out
 
 
-def _strip_memory(normed: str) -> str:
-    return re.sub(r"\d+(?:gb|g)$", "", normed)
+def _strip_memory(label: str) -> str:
+    """The label without a trailing memory size set off by a separator ("A100 SXM4 80GB")."""
+    return _norm(re.sub(r"[\s_\-/]+\d+(?:\.\d+)?\s*gb?\s*$", "", label.lower()))
 
 
 @dataclass(frozen=True)
@@ -130,15 +147,18 @@ class Accelerator:
         """
         if precision is None:
             order: tuple[str, ...] = PRECISION_ORDER + tuple(
-                p for p in ("fp16", "fp64", "fp8", "int8") if p not in PRECISION_ORDER)
+                p for p in ("fp16", "fp64", "fp8", "int8") if p not in PRECISION_ORDER
+            )
         else:
             order = resolve_precision(precision)
         for column in order:
             if column in self.peaks:
                 return self.peaks[column], column
         available = ", ".join(self.peaks) or "none"
-        raise InputError("precision", f"{self.name} has no {precision} figure in the catalog; "
-                         f"available: {available}")
+        raise InputError(
+            "precision",
+            f"{self.name} has no {precision} figure in the catalog; available: {available}",
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields; peaks are in FLOP/s under ``peak_flops``."""
@@ -209,13 +229,17 @@ def _index() -> tuple[dict[str, Accelerator], dict[str, list[Accelerator]]]:
     loose: dict[str, list[Accelerator]] = {}
     for acc in all_accelerators():
         for label in (acc.key, acc.name, *acc.aliases):
-            normed = _norm(label)
-            for form in {normed, _strip_vendor(normed)}:
+            for form in _forms(label):
                 exact.setdefault(form, acc)
-                stripped = _strip_memory(form)
-                if stripped != form and acc not in loose.setdefault(stripped, []):
-                    loose[stripped].append(acc)
+            for form in _forms(_strip_memory(label)):
+                if acc not in loose.setdefault(form, []):
+                    loose[form].append(acc)
     return exact, loose
+
+
+def _forms(label: str) -> set[str]:
+    normed = _norm(label)
+    return {normed, _strip_vendor(normed)}
 
 
 def _by_key(key: str) -> Accelerator:
@@ -237,7 +261,7 @@ def get(name: str) -> Accelerator:
     for form in (_norm(name), normed):
         if form in exact:
             return exact[form]
-    for form in (_strip_memory(_norm(name)), _strip_memory(normed)):
+    for form in _forms(_strip_memory(name)):
         candidates = loose.get(form, [])
         if len(candidates) == 1:
             return candidates[0]
@@ -246,8 +270,10 @@ def get(name: str) -> Accelerator:
             raise InputError("hardware", f"{name!r} is ambiguous; did you mean one of {names}?")
     hints = suggest(name)
     hint = f"; did you mean {', '.join(repr(h) for h in hints)}?" if hints else ""
-    raise InputError("hardware", f"unknown accelerator {name!r}{hint} "
-                     "(see `aicompute hardware list`, or give --peak-flops)")
+    raise InputError(
+        "hardware",
+        f"unknown accelerator {name!r}{hint} (see `aicompute hardware list`, or give --peak-flops)",
+    )
 
 
 def suggest(name: str, limit: int = 4) -> list[str]:
