@@ -118,7 +118,11 @@ def product_interval(
             "exact",
             level,
         )
-    basis = "input ranges: " + ", ".join(f"{name} {r}" for name, r in ranged.items())
+    basis = (
+        "input ranges only ("
+        + ", ".join(f"{name} {r}" for name, r in ranged.items())
+        + "); other inputs taken as exact"
+    )
     if len(ranged) == 1:
         (r,) = ranged.values()
         rest = central / r.central

@@ -439,19 +439,21 @@ _SI_SHORT = [
 ]
 
 
-def format_si(value: float, digits: int = 3) -> str:
-    """Format with an SI letter and ``digits`` significant digits: ``1.2M``, ``11.4G``.
+def format_si(value: float, digits: int = 3, unit: str = "") -> str:
+    """Format with an SI letter and ``digits`` significant digits: ``1.2M``, ``11.4G``; with a
+    unit, a space goes before the prefixed unit: ``1.581 TFLOP/s``.
 
-    >>> format_si(11.4e9), format_si(1200000), format_si(0.33)
-    ('11.4G', '1.2M', '0.33')
+    >>> format_si(11.4e9), format_si(1200000), format_si(0.33), format_si(1.581e12, 4, "FLOP/s")
+    ('11.4G', '1.2M', '0.33', '1.581 TFLOP/s')
     """
+    sep = " " if unit else ""
     if value == 0 or not math.isfinite(value):
-        return f"{value:g}"
+        return f"{value:g}{sep}{unit}"
     magnitude = abs(value)
     for scale, letter in _SI_SHORT:
         if magnitude >= scale * 0.9995:
-            return f"{value / scale:.{digits}g}{letter}"
-    return f"{value:.{digits}g}"
+            return f"{value / scale:.{digits}g}{sep}{letter}{unit}"
+    return f"{value:.{digits}g}{sep}{unit}"
 
 
 def format_flop(flop: float, digits: int = 3) -> str:

@@ -46,9 +46,8 @@ def list_command(
     if as_json:
         print_json([a.to_dict() for a in rows])
         return
-    from rich.table import Table
-
     from rich import box
+    from rich.table import Table
 
     table = Table(
         title=f"{len(rows)} accelerators: peak dense TFLOPS per chip (16-bit: FP16/BF16 tensor)",

@@ -125,32 +125,30 @@ def hardware_estimate(
         if acc.spec_source:
             sources.append(acc.spec_source)
         basis = f", {acc.clock_basis} clock" if acc.clock_basis else ""
-        notes.append(
-            f"peak {format_si(value, 4)}FLOP/s per chip: {acc.name}, {PRECISIONS[column]}{basis}"
-        )
+        peak_text = format_si(value, 4, "FLOP/s")
+        notes.append(f"peak {peak_text} per chip: {acc.name}, {PRECISIONS[column]}{basis}")
         if "die" in acc.notes.lower() and "k80" in acc.key:
             notes.append(acc.notes)
     factors["peak_flops"] = peak
-    terms.append(f"{fmt_range(peak, 4)}FLOP/s")
+    terms.append(fmt_range(peak, 4, "FLOP/s"))
     symbolic.append("peak FLOP/s per chip")
 
     if chip_hours is not None:
-        ch = as_positive(chip_hours, "count", "chip_hours")
-        inputs["chip_hours"] = ch.to_json()
-        seconds = ch.scaled(SECONDS_PER_HOUR)
-        terms.append(f"{fmt_range(ch)} chip-hours")
+        time = as_positive(chip_hours, "count", "chip_hours")
+        name, unit, label = "chip_hours", SECONDS_PER_HOUR, "chip-hours"
         symbolic.append("chip-hours")
-    elif days is not None:
-        seconds = as_positive(days, "duration", "days", default_unit="days")
-        inputs["days"] = seconds.scaled(1 / SECONDS_PER_DAY).to_json()
-        terms.append(f"{fmt_range(seconds.scaled(1 / SECONDS_PER_DAY))} days")
-        symbolic.append("training time")
     else:
-        seconds = as_positive(hours, "duration", "hours", default_unit="hours")
-        inputs["hours"] = seconds.scaled(1 / SECONDS_PER_HOUR).to_json()
-        terms.append(f"{fmt_range(seconds.scaled(1 / SECONDS_PER_HOUR))} h")
+        name = "days" if days is not None else "hours"
+        unit = SECONDS_PER_DAY if days is not None else SECONDS_PER_HOUR
+        label = name if days is not None else "h"
+        time = as_positive(
+            days if days is not None else hours, "duration", name, default_unit=name
+        ).scaled(1 / unit)
         symbolic.append("training time")
-    factors["seconds"] = seconds
+    inputs[name] = time.to_json()
+    factors[name] = time
+    factors["seconds_per_unit"] = Range.point(unit)
+    terms.append(f"{fmt_range(time)} {label}")
 
     if utilization is not None:
         util = as_positive(utilization, "fraction", "utilization")

@@ -147,11 +147,11 @@ def as_positive(
     return r
 
 
-def fmt_range(r: Range, digits: int = 3) -> str:
-    """A range for a calculation line: ``1.2M`` or ``5..6``."""
+def fmt_range(r: Range, digits: int = 3, unit: str = "") -> str:
+    """A range for a calculation line: ``1.2M``, ``5..6``, ``1.581 TFLOP/s``."""
     if r.is_point:
-        return format_si(r.low, digits)
-    return f"{format_si(r.low, digits)}..{format_si(r.high, digits)}"
+        return format_si(r.low, digits, unit)
+    return f"{format_si(r.low, digits)}..{format_si(r.high, digits, unit)}"
 
 
 def apply_adjust(
