@@ -85,10 +85,10 @@ def test_precision_selection() -> None:
 def test_default_intervals_say_which_method() -> None:
     ops = aicompute.estimate(forward_macs="1G", examples="1M").preferred
     assert (ops.low_flop, ops.high_flop) == pytest.approx((ops.flop / 2, ops.flop * 2))
-    assert "x/÷2" in ops.interval_basis
+    assert "×/÷2" in ops.interval_basis
     hw = aicompute.estimate(hardware="GTX 580", count=1, days=1).preferred
     assert (hw.low_flop, hw.high_flop) == pytest.approx((hw.flop / 3, hw.flop * 3))
-    assert "x/÷3" in hw.interval_basis
+    assert "×/÷3" in hw.interval_basis
 
 
 def test_single_range_interval_is_exact() -> None:

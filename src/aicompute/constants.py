@@ -49,13 +49,13 @@ METHOD_INTERVAL_FACTOR: dict[str, float] = {
     "operations": 2.0,
     "hardware": 3.0,
 }
-"""Default 90% interval (x/÷ this factor) when no input is given as a range. The seed aims to
+"""Default 90% interval (×/÷ this factor) when no input is given as a range. The seed aims to
 be "correct within a factor 2-3" and says hardware time "can easily be off by a factor of 2 or
 occasionally more"."""
 
 METHOD_INTERVAL_REASON: dict[str, str] = {
-    "operations": "method default: x/÷2 (seed: counting aims to be within a factor 2-3)",
-    "hardware": "method default: x/÷3 (seed: hardware time 'can easily be off by a factor of 2 or "
+    "operations": "method default: ×/÷2 (seed: counting aims to be within a factor 2-3)",
+    "hardware": "method default: ×/÷3 (seed: hardware time 'can easily be off by a factor of 2 or "
     "occasionally more')",
 }
 

@@ -12,7 +12,7 @@ app = typer.Typer(
     help="Measure, estimate and forecast the compute used to train AI systems.",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode=None,
+    rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
 app.command("estimate", no_args_is_help=True)(_estimate.estimate_command)

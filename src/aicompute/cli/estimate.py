@@ -22,6 +22,7 @@ def estimate_command(
         Text,
         typer.Option(
             "--forward-macs",
+            metavar="MACS",
             help="Forward multiply-adds per example (or per token), e.g. 11.4G.",
             rich_help_panel=_OPS,
         ),
@@ -30,6 +31,7 @@ def estimate_command(
         Text,
         typer.Option(
             "--forward-flop",
+            metavar="FLOP",
             help="Forward FLOP per example (2 per multiply-add), e.g. 1.5 GFLOP.",
             rich_help_panel=_OPS,
         ),
@@ -38,6 +40,7 @@ def estimate_command(
         Text,
         typer.Option(
             "--params",
+            metavar="N",
             help="Parameters N, for 6·N·D with --tokens, e.g. 175B.",
             rich_help_panel=_OPS,
         ),
@@ -46,6 +49,7 @@ def estimate_command(
         Text,
         typer.Option(
             "--active-params",
+            metavar="N",
             help="Parameters active per token (mixture-of-experts).",
             rich_help_panel=_OPS,
         ),
@@ -62,6 +66,7 @@ def estimate_command(
         Text,
         typer.Option(
             "--architecture",
+            metavar="SPEC|FILE",
             help="Layers to count, inline ('input 84x84x3; conv 16 8x8 stride=4; "
             "dense 256') or a file of one layer per line.",
             rich_help_panel=_OPS,
@@ -70,33 +75,51 @@ def estimate_command(
     examples: Annotated[
         Text,
         typer.Option(
-            "--examples", help="Examples in the dataset, e.g. 1.2M.", rich_help_panel=_OPS
+            "--examples",
+            metavar="COUNT",
+            help="Examples in the dataset, e.g. 1.2M.",
+            rich_help_panel=_OPS,
         ),
     ] = None,
     epochs: Annotated[
         Text,
-        typer.Option("--epochs", help="Passes over --examples or --tokens.", rich_help_panel=_OPS),
+        typer.Option(
+            "--epochs",
+            metavar="COUNT",
+            help="Passes over --examples or --tokens.",
+            rich_help_panel=_OPS,
+        ),
     ] = None,
     updates: Annotated[
         Text,
         typer.Option(
             "--updates",
+            metavar="COUNT",
             help="Optimizer updates (steps); use with --batch-size.",
             rich_help_panel=_OPS,
         ),
     ] = None,
     batch_size: Annotated[
         Text,
-        typer.Option("--batch-size", help="Examples (or tokens) per update.", rich_help_panel=_OPS),
+        typer.Option(
+            "--batch-size",
+            metavar="COUNT",
+            help="Examples (or tokens) per update.",
+            rich_help_panel=_OPS,
+        ),
     ] = None,
     tokens: Annotated[
-        Text, typer.Option("--tokens", help="Training tokens D, e.g. 300B.", rich_help_panel=_OPS)
+        Text,
+        typer.Option(
+            "--tokens", metavar="COUNT", help="Training tokens D, e.g. 300B.", rich_help_panel=_OPS
+        ),
     ] = None,
     backward_ratio: Annotated[
         Text,
         typer.Option(
             "--backward-ratio",
-            help="Backward FLOP per forward FLOP [default: 2, i.e. x3 total].",
+            metavar="RATIO",
+            help="Backward FLOP per forward FLOP (default 2: forward + backward = 3 × forward).",
             rich_help_panel=_OPS,
         ),
     ] = None,
@@ -104,6 +127,7 @@ def estimate_command(
         Text,
         typer.Option(
             "--runs",
+            metavar="COUNT",
             help="Networks trained, e.g. the child networks of architecture search.",
             rich_help_panel=_OPS,
         ),
@@ -112,26 +136,34 @@ def estimate_command(
         Text,
         typer.Option(
             "--hardware",
+            metavar="NAME",
             help="Accelerator name, e.g. 'GTX 580', A100-SXM4-80GB, 'TPU v4'.",
             rich_help_panel=_HW,
         ),
     ] = None,
     count: Annotated[
-        Text, typer.Option("--count", help="Number of chips.", rich_help_panel=_HW)
+        Text, typer.Option("--count", metavar="COUNT", help="Number of chips.", rich_help_panel=_HW)
     ] = None,
     days: Annotated[
         Text,
         typer.Option(
-            "--days", help="Training time in days (or with a unit: '120 h').", rich_help_panel=_HW
+            "--days",
+            metavar="DAYS",
+            help="Training time in days (or with a unit: '120 h').",
+            rich_help_panel=_HW,
         ),
     ] = None,
     hours: Annotated[
-        Text, typer.Option("--hours", help="Training time in hours.", rich_help_panel=_HW)
+        Text,
+        typer.Option(
+            "--hours", metavar="HOURS", help="Training time in hours.", rich_help_panel=_HW
+        ),
     ] = None,
     chip_hours: Annotated[
         Text,
         typer.Option(
             "--chip-hours",
+            metavar="HOURS",
             help="Total chip-hours, instead of --count with --days/--hours.",
             rich_help_panel=_HW,
         ),
@@ -140,8 +172,9 @@ def estimate_command(
         Text,
         typer.Option(
             "--utilization",
-            help="Fraction of peak achieved [default: "
-            f"{DEFAULT_UTILIZATION['gpu']:g} GPU/TPU, {DEFAULT_UTILIZATION['cpu']:g} CPU].",
+            metavar="FRACTION",
+            help="Fraction of peak achieved (default "
+            f"{DEFAULT_UTILIZATION['gpu']:g} GPU/TPU, {DEFAULT_UTILIZATION['cpu']:g} CPU).",
             rich_help_panel=_HW,
         ),
     ] = None,
@@ -149,8 +182,9 @@ def estimate_command(
         Text,
         typer.Option(
             "--precision",
-            help="fp64, fp32, tf32, fp16, bf16, fp8 or int8 [default: tensor "
-            "FP16/BF16, else TF32, else FP32].",
+            metavar="NAME",
+            help="fp64, fp32, tf32, fp16, bf16, fp8 or int8 (default: tensor "
+            "FP16/BF16, else TF32, else FP32).",
             rich_help_panel=_HW,
         ),
     ] = None,
@@ -158,6 +192,7 @@ def estimate_command(
         Text,
         typer.Option(
             "--peak-flops",
+            metavar="FLOP/S",
             help="Peak FLOP/s per chip, overriding the catalog, e.g. 1.58T.",
             rich_help_panel=_HW,
         ),
@@ -185,6 +220,7 @@ def estimate_command(
         int,
         typer.Option(
             "--seed",
+            metavar="INT",
             help="Seed of the Monte Carlo interval (several ranged inputs).",
             rich_help_panel=_OUT,
         ),

@@ -14,19 +14,17 @@ from typing import Any
 
 from aicompute.constants import (
     DEFAULT_UTILIZATION,
-    METHOD_INTERVAL_FACTOR,
-    METHOD_INTERVAL_REASON,
     SECONDS_PER_DAY,
     SECONDS_PER_HOUR,
     SEED_URL,
     UTILIZATION_SOURCE,
 )
 from aicompute.errors import InputError
-from aicompute.estimation.result import Estimate, apply_adjust, as_positive, fmt_range
+from aicompute.estimation.result import Estimate, Working, as_positive, fmt_range
 from aicompute.hardware import Accelerator, get
 from aicompute.hardware.catalog import PRECISIONS
-from aicompute.uncertainty import Range, product_interval
-from aicompute.units import format_flop, format_si
+from aicompute.uncertainty import Range
+from aicompute.units import format_si
 
 __all__ = ["HARDWARE_INPUTS", "hardware_estimate", "hardware_missing"]
 
@@ -90,100 +88,71 @@ def hardware_estimate(
         raise InputError("hours", "give days or hours, not both")
     if chip_hours is not None and (count is not None or days is not None or hours is not None):
         raise InputError("chip_hours", "give chip_hours alone, or count with days/hours")
-    inputs: dict[str, Any] = {}
-    notes: list[str] = []
-    sources: list[str] = []
-    factors: dict[str, Range] = {}
-    terms: list[str] = []
-    symbolic: list[str] = []
-
+    work = Working("hardware")
     acc: Accelerator | None = None
     if hardware is not None:
         acc = hardware if isinstance(hardware, Accelerator) else get(str(hardware))
-        inputs["hardware"] = acc.name
-        inputs["hardware_key"] = acc.key
+        work.inputs["hardware"] = acc.name
+        work.inputs["hardware_key"] = acc.key
     if chip_hours is None:
         n = as_positive(count, "count", "count")
-        inputs["count"] = n.to_json()
-        factors["count"] = n
-        terms.append(f"{fmt_range(n)} chips")
-        symbolic.append("chips")
-
-    if peak_flops is not None:
-        peak = as_positive(peak_flops, "rate", "peak_flops")
-        inputs["peak_flops"] = peak.to_json()
-        inputs["peak_source"] = "given"
-        if precision is not None:
-            inputs["precision"] = precision
-    else:
-        assert acc is not None
-        value, column = acc.peak_flops(precision)
-        peak = Range.point(value)
-        inputs["peak_flops"] = value
-        inputs["precision"] = column
-        inputs["peak_source"] = acc.spec_source or acc.data_from
-        if acc.spec_source:
-            sources.append(acc.spec_source)
-        basis = f", {acc.clock_basis} clock" if acc.clock_basis else ""
-        peak_text = format_si(value, 4, "FLOP/s")
-        notes.append(f"peak {peak_text} per chip: {acc.name}, {PRECISIONS[column]}{basis}")
-        if "die" in acc.notes.lower() and "k80" in acc.key:
-            notes.append(acc.notes)
-    factors["peak_flops"] = peak
-    terms.append(fmt_range(peak, 4, "FLOP/s"))
-    symbolic.append("peak FLOP/s per chip")
+        work.inputs["count"] = n.to_json()
+        work.factor("count", n, f"{fmt_range(n)} chips", "chips")
+    _peak(work, acc, peak_flops, precision)
 
     if chip_hours is not None:
-        time = as_positive(chip_hours, "count", "chip_hours")
-        name, unit, label = "chip_hours", SECONDS_PER_HOUR, "chip-hours"
-        symbolic.append("chip-hours")
+        name, unit, label, symbol = "chip_hours", SECONDS_PER_HOUR, "chip-hours", "chip-hours"
+        time = as_positive(chip_hours, "count", name)
     else:
         name = "days" if days is not None else "hours"
         unit = SECONDS_PER_DAY if days is not None else SECONDS_PER_HOUR
-        label = name if days is not None else "h"
-        time = as_positive(
-            days if days is not None else hours, "duration", name, default_unit=name
-        ).scaled(1 / unit)
-        symbolic.append("training time")
-    inputs[name] = time.to_json()
-    factors[name] = time
-    factors["seconds_per_unit"] = Range.point(unit)
-    terms.append(f"{fmt_range(time)} {label}")
+        label, symbol = ("days" if days is not None else "h"), "training time"
+        given = days if days is not None else hours
+        time = as_positive(given, "duration", name, default_unit=name).scaled(1 / unit)
+    work.inputs[name] = time.to_json()
+    work.factor(name, time, f"{fmt_range(time)} {label}", symbol)
+    work.factors["seconds_per_unit"] = Range.point(unit)
 
     if utilization is not None:
         util = as_positive(utilization, "fraction", "utilization")
         if util.high > 1:
             raise InputError("utilization", f"must be a fraction in (0, 1], got {util}")
-        inputs["utilization_source"] = "given"
+        work.inputs["utilization_source"] = "given"
     else:
         kind = acc.kind if acc is not None else "gpu"
         util = Range.point(DEFAULT_UTILIZATION.get(kind, DEFAULT_UTILIZATION["gpu"]))
-        inputs["utilization_source"] = UTILIZATION_SOURCE
-        sources.append(SEED_URL + "#appendixmethods")
+        work.inputs["utilization_source"] = UTILIZATION_SOURCE
+        work.sources.append(SEED_URL + "#appendixmethods")
         who = f"{kind.upper()}s" if acc is not None else "GPU-class chips (no catalog entry)"
-        notes.append(f"utilization {util.low:.0%} assumed for {who} (seed default)")
-    inputs["utilization"] = util.to_json()
-    factors["utilization"] = util
-    terms.append(f"{fmt_range(util)} utilization")
-    symbolic.append("utilization")
+        work.notes.append(f"utilization {util.low:.0%} assumed for {who} (seed default)")
+    work.inputs["utilization"] = util.to_json()
+    work.factor("utilization", util, f"{fmt_range(util)} utilization", "utilization")
+    work.adjust(adjust, adjust_reason)
+    return work.finish(seed=seed)
 
-    apply_adjust(adjust, adjust_reason, inputs, factors, terms, symbolic, notes)
-    interval = product_interval(
-        factors,
-        default_factor=METHOD_INTERVAL_FACTOR["hardware"],
-        default_basis=METHOD_INTERVAL_REASON["hardware"],
-        seed=seed,
-    )
-    return Estimate(
-        method="hardware",
-        flop=interval.central,
-        low_flop=interval.low,
-        high_flop=interval.high,
-        formula=" × ".join(symbolic),
-        calculation=" × ".join(terms) + f" = {format_flop(interval.central)}",
-        inputs=inputs,
-        interval_basis=interval.basis,
-        interval_how=interval.how,
-        notes=tuple(notes),
-        sources=tuple(dict.fromkeys(sources)),
-    )
+
+def _peak(
+    work: Working, acc: Accelerator | None, peak_flops: object, precision: str | None
+) -> None:
+    """Peak FLOP/s per chip: given, or from the catalog at the chosen precision."""
+    if peak_flops is not None:
+        peak = as_positive(peak_flops, "rate", "peak_flops")
+        work.inputs["peak_flops"] = peak.to_json()
+        work.inputs["peak_source"] = "given"
+        if precision is not None:
+            work.inputs["precision"] = precision
+    else:
+        assert acc is not None
+        value, column = acc.peak_flops(precision)
+        peak = Range.point(value)
+        work.inputs["peak_flops"] = value
+        work.inputs["precision"] = column
+        work.inputs["peak_source"] = acc.spec_source or acc.data_from
+        if acc.spec_source:
+            work.sources.append(acc.spec_source)
+        basis = f", {acc.clock_basis} clock" if acc.clock_basis else ""
+        peak_text = format_si(value, 4, "FLOP/s")
+        work.notes.append(f"peak {peak_text} per chip: {acc.name}, {PRECISIONS[column]}{basis}")
+        if acc.key.startswith("nvidia-k80"):
+            work.notes.append(acc.notes)
+    work.factor("peak_flops", peak, fmt_range(peak, 4, "FLOP/s"), "peak FLOP/s per chip")

@@ -16,18 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aicompute.constants import (
-    DEFAULT_BACKWARD_RATIO,
-    FLOP_PER_MAC,
-    METHOD_INTERVAL_FACTOR,
-    METHOD_INTERVAL_REASON,
-    SEED_URL,
-)
+from aicompute.constants import DEFAULT_BACKWARD_RATIO, FLOP_PER_MAC, SEED_URL
 from aicompute.errors import InputError
 from aicompute.estimation.architecture import count_architecture
-from aicompute.estimation.result import Estimate, apply_adjust, as_positive, fmt_range
-from aicompute.uncertainty import Range, product_interval
-from aicompute.units import format_flop, format_si
+from aicompute.estimation.result import Estimate, Working, as_positive, fmt_range
+from aicompute.uncertainty import Range
+from aicompute.units import Kind, format_si
 
 __all__ = ["OPERATIONS_INPUTS", "operations_estimate", "operations_missing"]
 
@@ -116,155 +110,122 @@ def operations_estimate(
     missing = operations_missing(**values)
     if missing:
         raise InputError(None, f"operations counting {missing}")
-    inputs: dict[str, Any] = {}
-    notes: list[str] = []
-    factors: dict[str, Range] = {}
-    terms: list[str] = []
-
-    # -- forward work per example -------------------------------------------------------
-    work = _given(values, ("forward_macs", "forward_flop", "architecture"))
-    if "params" in _given(values, WORK_INPUTS) or "active_params" in _given(values, WORK_INPUTS):
-        work.append("params")
-    if len(work) > 1:
-        raise InputError(work[1], f"give only one of {', '.join(work)} for the forward work")
-    per = "token" if tokens is not None else "example"
-    symbolic = []
-    if forward_macs is not None:
-        macs = as_positive(forward_macs, "macs", "forward_macs")
-        inputs["forward_macs"] = macs.to_json()
-        terms.append(f"{fmt_range(macs)} MAC")
-        symbolic.append(f"forward MACs per {per}")
-    elif forward_flop is not None:
-        flop = as_positive(forward_flop, "flop", "forward_flop")
-        inputs["forward_flop"] = flop.to_json()
-        macs = flop.scaled(1 / FLOP_PER_MAC)
-        terms.append(f"({fmt_range(flop)} FLOP / 2) MAC")
-        symbolic.append(f"forward FLOP per {per} / 2")
-    elif architecture is not None:
-        count = count_architecture(str(architecture))
-        macs = Range.point(float(count.forward_macs))
-        inputs["architecture"] = str(architecture)
-        inputs["forward_macs"] = count.forward_macs
-        inputs["architecture_params"] = count.params
-        terms.append(f"{format_si(count.forward_macs)} MAC")
-        symbolic.append(f"forward MACs per {per} (architecture)")
-        notes.append(
-            f"architecture: {count.forward_macs:,} multiply-adds and "
-            f"{count.params:,} parameters per {per}, counted layer by layer"
-        )
-    else:
-        total = as_positive(params, "count", "params") if params is not None else None
-        active = (
-            as_positive(active_params, "count", "active_params")
-            if active_params is not None
-            else None
-        )
-        if total is not None:
-            inputs["params"] = total.to_json()
-        if active is not None:
-            if total is not None and active.high > total.high:
-                raise InputError("active_params", "cannot exceed params")
-            inputs["active_params"] = active.to_json()
-            macs = active
-            notes.append(
-                "mixture-of-experts or sparse model: the active parameters per token "
-                "are used, not the total"
-            )
-        else:
-            assert total is not None
-            macs = total
-            if encoder_decoder:
-                macs = total.scaled(0.5)
-                inputs["encoder_decoder"] = True
-                notes.append(
-                    "encoder-decoder: each token passes through about half of the "
-                    "parameters (encoder or decoder), so N/2 is used per token"
-                )
-        if tokens is None:
-            notes.append(
-                "parameters × examples assumes one multiply-add per parameter per "
-                "example (a dense layer stack); give tokens for language models"
-            )
-        terms.append(f"{fmt_range(macs)} {'active ' if active is not None else ''}params")
-        symbolic.append(
-            "parameters active per token"
-            if tokens is not None
-            else f"parameters (1 MAC each) per {per}"
-        )
-    factors["forward_macs"] = macs
+    work = Working("operations")
+    work.sources.append(SEED_URL + "#appendixmethods")
+    _forward_work(work, values, encoder_decoder, per="token" if tokens is not None else "example")
 
     # -- forward + backward ---------------------------------------------------------------
-    ratio = (
-        as_positive(backward_ratio, "number", "backward_ratio", allow_zero=True)
-        if backward_ratio is not None
-        else Range.point(DEFAULT_BACKWARD_RATIO)
-    )
-    inputs["backward_ratio"] = ratio.to_json()
-    passes = Range(1 + ratio.low, 1 + ratio.high)
-    factors["passes"] = passes
     if backward_ratio is None:
-        notes.append(
-            "backward pass assumed to cost 2x the forward pass (seed: '3 for forward "
-            "and backward pass')"
+        ratio = Range.point(DEFAULT_BACKWARD_RATIO)
+        work.notes.append(
+            "backward pass assumed to cost 2x the forward pass (seed: '3 for forward and "
+            "backward pass')"
         )
-    terms.append("2 FLOP/MAC")
-    terms.append(f"{fmt_range(passes)} (forward+backward)")
-    symbolic += ["2 FLOP/MAC", "(1 + backward ratio)"]
+    else:
+        ratio = as_positive(backward_ratio, "number", "backward_ratio", allow_zero=True)
+    work.inputs["backward_ratio"] = ratio.to_json()
+    work.terms.append("2 FLOP/MAC")
+    work.symbols.append("2 FLOP/MAC")
+    passes = Range(1 + ratio.low, 1 + ratio.high)
+    work.factor("passes", passes, f"{fmt_range(passes)} (forward+backward)", "(1 + backward ratio)")
 
     # -- data processed -------------------------------------------------------------------
     data = _given(values, DATA_INPUTS)
     if len(data) > 1:
         raise InputError(data[1], f"give only one of {', '.join(data)} for the data processed")
     if examples is not None or tokens is not None:
-        name = "examples" if examples is not None else "tokens"
-        amount = as_positive(examples if examples is not None else tokens, "count", name)
-        inputs[name] = amount.to_json()
-        factors[name] = amount
-        terms.append(f"{fmt_range(amount)} {name}")
-        symbolic.append(name)
         if batch_size is not None:
             raise InputError("batch_size", "goes with updates, not with examples or tokens")
+        name = "examples" if examples is not None else "tokens"
+        _count(work, name, examples if examples is not None else tokens, name)
         if epochs is not None:
-            ep = as_positive(epochs, "number", "epochs")
-            inputs["epochs"] = ep.to_json()
-            factors["epochs"] = ep
-            terms.append(f"{fmt_range(ep)} epochs")
-            symbolic.append("epochs")
+            _count(work, "epochs", epochs, "epochs", kind="number")
     else:
         if epochs is not None:
             raise InputError("epochs", "goes with examples or tokens, not with updates")
-        steps = as_positive(updates, "count", "updates")
-        batch = as_positive(batch_size, "count", "batch_size")
-        inputs["updates"], inputs["batch_size"] = steps.to_json(), batch.to_json()
-        factors["updates"], factors["batch_size"] = steps, batch
-        terms += [f"{fmt_range(steps)} updates", f"{fmt_range(batch)} batch size"]
-        symbolic += ["updates", "batch size"]
-
+        _count(work, "updates", updates, "updates")
+        _count(work, "batch_size", batch_size, "batch size")
     if runs is not None:
-        n_runs = as_positive(runs, "count", "runs")
-        inputs["runs"] = n_runs.to_json()
-        factors["runs"] = n_runs
-        terms.append(f"{fmt_range(n_runs)} networks trained")
-        symbolic.append("networks trained")
-    apply_adjust(adjust, adjust_reason, inputs, factors, terms, symbolic, notes)
+        _count(work, "runs", runs, "networks trained")
+    work.adjust(adjust, adjust_reason)
+    return work.finish(seed=seed, scale=FLOP_PER_MAC)
 
-    interval = product_interval(
-        factors,
-        default_factor=METHOD_INTERVAL_FACTOR["operations"],
-        default_basis=METHOD_INTERVAL_REASON["operations"],
-        seed=seed,
-    )
-    flop = interval.central * FLOP_PER_MAC
-    return Estimate(
-        method="operations",
-        flop=flop,
-        low_flop=interval.low * FLOP_PER_MAC,
-        high_flop=interval.high * FLOP_PER_MAC,
-        formula=" × ".join(symbolic),
-        calculation=" × ".join(terms) + f" = {format_flop(flop)}",
-        inputs=inputs,
-        interval_basis=interval.basis,
-        interval_how=interval.how,
-        notes=tuple(notes),
-        sources=(SEED_URL + "#appendixmethods",),
-    )
+
+def _count(work: Working, name: str, value: object, label: str, kind: Kind = "count") -> None:
+    amount = as_positive(value, kind, name)
+    work.inputs[name] = amount.to_json()
+    work.factor(name, amount, f"{fmt_range(amount)} {label}", label)
+
+
+def _forward_work(work: Working, values: dict[str, Any], encoder_decoder: bool, per: str) -> None:
+    """Add the forward multiply-adds per example (or token) from whichever input gave them."""
+    given = _given(values, ("forward_macs", "forward_flop", "architecture"))
+    if _given(values, ("params", "active_params")):
+        given.append("params")
+    if len(given) > 1:
+        raise InputError(given[1], f"give only one of {', '.join(given)} for the forward work")
+    if values["forward_macs"] is not None:
+        macs = as_positive(values["forward_macs"], "macs", "forward_macs")
+        work.inputs["forward_macs"] = macs.to_json()
+        work.factor("forward_macs", macs, f"{fmt_range(macs)} MAC", f"forward MACs per {per}")
+    elif values["forward_flop"] is not None:
+        flop = as_positive(values["forward_flop"], "flop", "forward_flop")
+        work.inputs["forward_flop"] = flop.to_json()
+        work.factor(
+            "forward_macs",
+            flop.scaled(1 / FLOP_PER_MAC),
+            f"({fmt_range(flop)} FLOP / 2) MAC",
+            f"forward FLOP per {per} / 2",
+        )
+    elif values["architecture"] is not None:
+        count = count_architecture(str(values["architecture"]))
+        work.inputs["architecture"] = str(values["architecture"])
+        work.inputs["forward_macs"] = count.forward_macs
+        work.inputs["architecture_params"] = count.params
+        work.factor(
+            "forward_macs",
+            Range.point(float(count.forward_macs)),
+            f"{format_si(count.forward_macs)} MAC",
+            f"forward MACs per {per} (architecture)",
+        )
+        work.notes.append(
+            f"architecture: {count.forward_macs:,} multiply-adds and {count.params:,} "
+            f"parameters per {per}, counted layer by layer"
+        )
+    else:
+        _parameters(work, values, encoder_decoder, per)
+
+
+def _parameters(work: Working, values: dict[str, Any], encoder_decoder: bool, per: str) -> None:
+    """One multiply-add per (active) parameter per token: the 6·N·D rule."""
+    total = active = None
+    if values["params"] is not None:
+        total = as_positive(values["params"], "count", "params")
+        work.inputs["params"] = total.to_json()
+    if values["active_params"] is not None:
+        active = as_positive(values["active_params"], "count", "active_params")
+        if total is not None and active.high > total.high:
+            raise InputError("active_params", "cannot exceed params")
+        work.inputs["active_params"] = active.to_json()
+        work.notes.append(
+            "mixture-of-experts or sparse model: the active parameters per token are used, "
+            "not the total"
+        )
+        macs, label = active, "active params"
+    else:
+        assert total is not None
+        macs, label = total, "params"
+        if encoder_decoder:
+            macs, label = total.scaled(0.5), "params (half of the encoder-decoder's)"
+            work.inputs["encoder_decoder"] = True
+            work.notes.append(
+                "encoder-decoder: each token passes through about half of the parameters "
+                "(encoder or decoder), so N/2 is used per token"
+            )
+    if per != "token":
+        work.notes.append(
+            "parameters × examples assumes one multiply-add per parameter per example (a dense "
+            "layer stack); give tokens for language models"
+        )
+    symbol = "parameters active per token" if per == "token" else "parameters (1 MAC each)"
+    work.factor("forward_macs", macs, f"{fmt_range(macs)} {label}", symbol)

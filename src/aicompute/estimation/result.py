@@ -6,12 +6,16 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from aicompute.constants import DISAGREEMENT_FACTOR
+from aicompute.constants import (
+    DISAGREEMENT_FACTOR,
+    METHOD_INTERVAL_FACTOR,
+    METHOD_INTERVAL_REASON,
+)
 from aicompute.errors import InputError
-from aicompute.uncertainty import Range
-from aicompute.units import Kind, flop_to_pfs_days, format_si, parse_range
+from aicompute.uncertainty import Range, product_interval
+from aicompute.units import Kind, flop_to_pfs_days, format_flop, format_si, parse_range
 
-__all__ = ["Estimate", "EstimateResult", "apply_adjust", "as_positive", "as_range", "fmt_range"]
+__all__ = ["Estimate", "EstimateResult", "Working", "as_positive", "as_range", "fmt_range"]
 
 
 @dataclass(frozen=True)
@@ -154,29 +158,62 @@ def fmt_range(r: Range, digits: int = 3, unit: str = "") -> str:
     return f"{format_si(r.low, digits)}..{format_si(r.high, digits, unit)}"
 
 
-def apply_adjust(
-    adjust: object,
-    reason: str | None,
-    inputs: dict[str, Any],
-    factors: dict[str, Range],
-    terms: list[str],
-    symbolic: list[str],
-    notes: list[str],
-) -> None:
-    """Multiply by a user's adjustment factor, which must come with its reason."""
-    if adjust is None:
-        if reason:
-            raise InputError("adjust_reason", "given without an adjust factor")
-        return
-    factor = as_positive(adjust, "number", "adjust")
-    if not reason or not reason.strip():
-        raise InputError("adjust_reason", "an adjustment needs a stated reason")
-    inputs["adjust"] = factor.to_json()
-    inputs["adjust_reason"] = reason.strip()
-    factors["adjust"] = factor
-    shown = format_si(factor.central, 4)
-    if not factor.is_point:
-        shown += f" (geometric mean of {factor})"
-    terms.append(shown + " adjustment")
-    symbolic.append("adjustment")
-    notes.append(f"adjusted ×{format_si(factor.central, 4)}: {reason.strip()}")
+class Working:
+    """One method's calculation as it is built: its factors, how each reads in the formula and
+    in the substituted calculation, the inputs used, notes and sources."""
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+        self.inputs: dict[str, Any] = {}
+        self.factors: dict[str, Range] = {}
+        self.terms: list[str] = []
+        self.symbols: list[str] = []
+        self.notes: list[str] = []
+        self.sources: list[str] = []
+
+    def factor(self, name: str, value: Range, term: str, symbol: str) -> None:
+        """Multiply by ``value``, shown as ``term`` in the calculation and ``symbol`` in the
+        formula."""
+        self.factors[name] = value
+        self.terms.append(term)
+        self.symbols.append(symbol)
+
+    def adjust(self, adjust: object, reason: str | None) -> None:
+        """Multiply by a user's adjustment factor, which must come with its reason."""
+        if adjust is None:
+            if reason:
+                raise InputError("adjust_reason", "given without an adjust factor")
+            return
+        factor = as_positive(adjust, "number", "adjust")
+        if not reason or not reason.strip():
+            raise InputError("adjust_reason", "an adjustment needs a stated reason")
+        self.inputs["adjust"] = factor.to_json()
+        self.inputs["adjust_reason"] = reason.strip()
+        shown = format_si(factor.central, 4)
+        if not factor.is_point:
+            shown += f" (geometric mean of {factor})"
+        self.factor("adjust", factor, shown + " adjustment", "adjustment")
+        self.notes.append(f"adjusted ×{format_si(factor.central, 4)}: {reason.strip()}")
+
+    def finish(self, *, seed: int, scale: float = 1.0) -> Estimate:
+        """The estimate: the product of the factors times ``scale``, with its interval."""
+        interval = product_interval(
+            self.factors,
+            default_factor=METHOD_INTERVAL_FACTOR[self.method],
+            default_basis=METHOD_INTERVAL_REASON[self.method],
+            seed=seed,
+        )
+        flop = interval.central * scale
+        return Estimate(
+            method=self.method,
+            flop=flop,
+            low_flop=interval.low * scale,
+            high_flop=interval.high * scale,
+            formula=" × ".join(self.symbols),
+            calculation=" × ".join(self.terms) + f" = {format_flop(flop)}",
+            inputs=self.inputs,
+            interval_basis=interval.basis,
+            interval_how=interval.how,
+            notes=tuple(self.notes),
+            sources=tuple(dict.fromkeys(self.sources)),
+        )
