@@ -1,0 +1,150 @@
+"""Import Epoch AI's "Notable AI Models" / "Data on AI Models" CSV.
+
+Column names differ between snapshots (``System`` / ``Model``, ``Training compute (FLOPs)`` /
+``(FLOP)``...); each field has a list of the names it has had. Multi-valued cells
+(``Language,Vision``) are split; the domain is mapped onto aicompute's domains, keeping Epoch's
+own label in the notes. Epoch's confidence labels (Confident, Likely, Speculative) are kept,
+and every record carries the CC BY credit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from aicompute.dataset.io import LoadResult, RowError, _validate
+
+__all__ = ["CREDIT", "COLUMNS", "is_epoch_header", "read_epoch_text", "map_domain"]
+
+CREDIT = (
+    "Epoch AI, 'Data on AI Models' (CC BY 4.0), https://epoch.ai/data/ai-models"
+)
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("Model", "System"),
+    "organization": ("Organization", "Organization(s)"),
+    "date": ("Publication date", "Publication Date"),
+    "domain": ("Domain",),
+    "flop": ("Training compute (FLOP)", "Training compute (FLOPs)"),
+    "flop_notes": ("Training compute notes", "Compute notes"),
+    "parameters": ("Parameters",),
+    "confidence": ("Confidence",),
+    "link": ("Link",),
+    "reference": ("Reference",),
+    "hardware": ("Training hardware",),
+    "hardware_quantity": ("Hardware quantity",),
+    "training_hours": ("Training time (hours)",),
+    "frontier": ("Frontier model",),
+    "dataset_size": (
+        "Training dataset size (gradients)",
+        "Training dataset size (datapoints)",
+        "Training dataset size (total)",
+    ),
+}
+"""Our field → the column names it has had in Epoch's snapshots."""
+
+_DOMAIN_MAP = {
+    "language": "Language", "vision": "Vision", "image generation": "Vision",
+    "video": "Vision", "3d modeling": "Vision", "speech": "Speech", "audio": "Speech",
+    "games": "Games", "multimodal": "Multimodal", "driving": "Autonomous Vehicles",
+}  # fmt: skip
+_CONFIDENCE = {"confident": "confident", "likely": "likely", "speculative": "speculative"}
+
+
+def is_epoch_header(header: list[str]) -> bool:
+    """True for a CSV header of Epoch AI's models data."""
+    names = {h.strip() for h in header}
+    has = {field for field, options in COLUMNS.items() if names & set(options)}
+    return {"name", "date", "flop"} <= has
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(",") if part.strip()]
+
+
+def map_domain(cell: str) -> str:
+    """Epoch's (possibly multi-valued) domain → one of aicompute's domains.
+
+    >>> map_domain("Language"), map_domain("Language,Vision"), map_domain("Biology")
+    ('Language', 'Multimodal', 'Other')
+    """
+    mapped = {_DOMAIN_MAP.get(part.lower(), "Other") for part in _split(cell)}
+    if "Multimodal" in mapped or len(mapped - {"Other"}) > 1:
+        return "Multimodal"
+    mapped.discard("Other")
+    return mapped.pop() if mapped else "Other"
+
+
+def _number(text: str) -> float | None:
+    text = text.strip().replace(",", "")
+    if not text:
+        return None
+    value = float(text)  # ValueError is reported with the row's line
+    return value
+
+
+def read_epoch_text(text: str, source: str) -> LoadResult:
+    """Read Epoch's CSV text. Rows without training compute load with ``flop`` empty (they are
+    left out of fits); a row with an unreadable date or number is reported with its line."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    column = {field: next((c for c in options if c in header), None)
+              for field, options in COLUMNS.items()}
+    errors: list[RowError] = []
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        start = reader.line_num + 1
+        for raw in reader:
+            line = start
+            start = reader.line_num + 1
+            get = lambda field: (raw.get(column[field]) or "").strip() if column[field] else ""  # noqa: E731
+            name = get("name")
+            try:
+                row = _row(get, name)
+            except ValueError as error:
+                errors.append(RowError(line, str(error), name))
+                continue
+            yield line, row
+
+    result = _validate(rows(), source, "epoch")
+    result.errors = sorted(errors + result.errors, key=lambda e: e.line)
+    result.credit = CREDIT
+    return result
+
+
+def _row(get: Any, name: str) -> dict[str, Any]:
+    row: dict[str, Any] = {"name": name, "date": get("date")}
+    if not name:
+        raise ValueError("the model has no name")
+    if get("organization"):
+        row["organization"] = ", ".join(_split(get("organization")))
+    epoch_domain = get("domain")
+    row["domain"] = map_domain(epoch_domain) if epoch_domain else "Other"
+    for field in ("flop", "parameters"):
+        try:
+            value = _number(get(field))
+        except ValueError:
+            raise ValueError(f"{field}: not a number: {get(field)!r}") from None
+        if value is not None:
+            if not math.isfinite(value) or value <= 0:
+                raise ValueError(f"{field}: must be positive, got {get(field)!r}")
+            row[field] = value
+    confidence = _CONFIDENCE.get(get("confidence").lower(), "unknown")
+    row["confidence"] = confidence
+    row["sources"] = [get("link")] if get("link").startswith("http") else []
+    notes = []
+    if epoch_domain and epoch_domain != row["domain"]:
+        notes.append(f"Epoch domain: {epoch_domain}")
+    if get("hardware"):
+        quantity = get("hardware_quantity")
+        notes.append(f"hardware: {quantity + ' x ' if quantity else ''}{get('hardware')}")
+    if get("flop_notes"):
+        notes.append("Epoch's compute notes: " + " ".join(get("flop_notes").split())[:600])
+    row["notes"] = "; ".join(notes)
+    row["value_source"] = CREDIT if "flop" in row else ""
+    row["tags"] = ["epoch"] + (["epoch-frontier"] if get("frontier").lower() == "true" else [])
+    row["id"] = "epoch-" + "-".join(name.lower().split())[:80]
+    return row

@@ -1,0 +1,228 @@
+"""The validated record of one training run, with its provenance.
+
+A record holds what the analysis needs (name, date, domain, training compute with a range)
+and where the value came from: the estimate inputs that reproduce it, a confidence level and
+source URLs.
+
+>>> r = Record(name="AlexNet", date="2012-05-30", domain="vision", flop=5.0866e17,
+...            sources=["https://papers.nips.cc/paper/4824"])
+>>> r.domain, r.date_precision, round(r.year, 4), round(r.pfs_days, 5)
+('Vision', 'day', 2012.4126, 0.00589)
+>>> r.low_flop == r.flop / 3  # default range: the seed's "within a factor 2-3"
+True
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from aicompute.constants import FLOP_PER_PFS_DAY
+
+__all__ = [
+    "CONFIDENCE_FACTOR",
+    "CONFIDENCES",
+    "DOMAINS",
+    "EstimateInputs",
+    "Record",
+    "fractional_year",
+    "parse_date",
+    "slugify",
+]
+
+DOMAINS: tuple[str, ...] = (
+    "Vision",
+    "Language",
+    "Speech",
+    "Games",
+    "Fundamentals",
+    "Autonomous Vehicles",
+    "Multimodal",
+    "Other",
+)
+"""The domains of the seed's charts, plus Multimodal and Other."""
+
+CONFIDENCES: tuple[str, ...] = ("confident", "likely", "speculative", "unknown")
+"""Epoch AI's confidence labels: within a factor 3, 10 or 30 of the true value."""
+
+CONFIDENCE_FACTOR: dict[str, float] = {
+    "confident": 3.0,
+    "likely": 10.0,
+    "speculative": 30.0,
+    "unknown": 3.0,
+}
+"""Default range (×/÷ factor) of a record without its own low/high, by confidence; "unknown"
+takes the seed's "within a factor 2-3"."""
+
+_DOMAIN_LOOKUP = {d.lower(): d for d in DOMAINS}
+_DOMAIN_LOOKUP.update({"autonomous vehicle": "Autonomous Vehicles", "driving": "Autonomous Vehicles"})
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+MIN_YEAR = 1940
+
+
+def slugify(text: str) -> str:
+    """A lowercase identifier: ``"AlphaGo Zero"`` → ``"alphago-zero"``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "record"
+
+
+def parse_date(text: object) -> tuple[str, str, float]:
+    """Read ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; return (normalized text, precision,
+    fractional year). A year alone is placed mid-year, a month mid-month.
+
+    >>> parse_date("2012-05-30")[1:], parse_date("2017-06")[0], parse_date("1959")[2]
+    (('day', 2012.4125683060108), '2017-06', 1959.5)
+    """
+    if isinstance(text, (dt.date, dt.datetime)):
+        text = text.isoformat()[:10]
+    raw = str(text).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ][\d:.+Z-]*", raw):
+        raw = raw[:10]  # timestamps: keep the day
+    match = _DATE.match(raw)
+    if not match:
+        raise ValueError(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, got {text!r}")
+    year = int(match[1])
+    latest = dt.date.today().year + 1
+    if not MIN_YEAR <= year <= latest:
+        raise ValueError(f"year {year} is outside {MIN_YEAR}..{latest}")
+    if match[2] is None:
+        return f"{year:04d}", "year", year + 0.5
+    month = int(match[2])
+    if not 1 <= month <= 12:
+        raise ValueError(f"month {month} does not exist in {text!r}")
+    if match[3] is None:
+        days = calendar.monthrange(year, month)[1]
+        mid = dt.date(year, month, 1).timetuple().tm_yday + days / 2
+        return f"{year:04d}-{month:02d}", "month", year + mid / _days_in_year(year)
+    day = int(match[3])
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a calendar date") from None
+    return date.isoformat(), "day", fractional_year(date)
+
+
+def _days_in_year(year: int) -> int:
+    return 366 if calendar.isleap(year) else 365
+
+
+def fractional_year(date: dt.date) -> float:
+    """Year plus day-of-year / days-in-year (the convention of the seed's chart data)."""
+    return date.year + date.timetuple().tm_yday / _days_in_year(date.year)
+
+
+class EstimateInputs(BaseModel):
+    """The inputs of one method, as keyword arguments of :func:`aicompute.estimate`."""
+
+    model_config = ConfigDict(extra="forbid")
+    method: Literal["operations", "hardware"]
+    inputs: dict[str, Any]
+    note: str = ""
+
+
+class Record(BaseModel):
+    """One training run: what it is, when, how much compute, and how we know."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+    id: str = ""
+    name: str = Field(min_length=1)
+    organization: str = ""
+    date: str
+    domain: str = "Other"
+    flop: float | None = None
+    low_flop: float | None = None
+    high_flop: float | None = None
+    upper_bound: bool = False
+    confidence: str = "unknown"
+    value_source: str = ""
+    estimates: list[EstimateInputs] = Field(default_factory=list)
+    parameters: float | None = None
+    sources: list[str] = Field(default_factory=list)
+    notes: str = ""
+    exclude_from_trend: bool = False
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("name", "organization", "notes", "value_source", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> str:
+        return parse_date(value)[0]
+
+    @field_validator("domain", mode="before")
+    @classmethod
+    def _domain(cls, value: object) -> str:
+        key = str(value).strip().lower()
+        if key not in _DOMAIN_LOOKUP:
+            raise ValueError(f"unknown domain {value!r}; use one of {', '.join(DOMAINS)}")
+        return _DOMAIN_LOOKUP[key]
+
+    @field_validator("confidence", mode="before")
+    @classmethod
+    def _confidence(cls, value: object) -> str:
+        key = str(value or "unknown").strip().lower()
+        if key not in CONFIDENCES:
+            raise ValueError(f"unknown confidence {value!r}; use one of {', '.join(CONFIDENCES)}")
+        return key
+
+    @field_validator("flop", "low_flop", "high_flop", "parameters")
+    @classmethod
+    def _positive(cls, value: float | None) -> float | None:
+        if value is not None and (not math.isfinite(value) or value <= 0):
+            raise ValueError(f"must be a positive finite number, got {value}")
+        return value
+
+    @field_validator("sources", "tags", mode="before")
+    @classmethod
+    def _list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in re.split(r"[;\n]| \| ", value) if v.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Record:
+        if not self.id:
+            self.id = slugify(self.name)
+        if self.flop is None:
+            if self.low_flop is not None or self.high_flop is not None:
+                raise ValueError("low_flop/high_flop given without flop")
+            return self
+        factor = CONFIDENCE_FACTOR[self.confidence]
+        if self.low_flop is None:
+            self.low_flop = self.flop / (10.0 if self.upper_bound else factor)
+        if self.high_flop is None:
+            self.high_flop = self.flop if self.upper_bound else self.flop * factor
+        if not self.low_flop <= self.flop <= self.high_flop:
+            raise ValueError(
+                f"need low_flop <= flop <= high_flop, got {self.low_flop:g} <= {self.flop:g} "
+                f"<= {self.high_flop:g}"
+            )
+        return self
+
+    @property
+    def year(self) -> float:
+        """Publication date as a fractional year."""
+        return parse_date(self.date)[2]
+
+    @property
+    def date_precision(self) -> str:
+        """``day``, ``month`` or ``year``."""
+        return parse_date(self.date)[1]
+
+    @property
+    def pfs_days(self) -> float | None:
+        return None if self.flop is None else self.flop / FLOP_PER_PFS_DAY
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields, empty optional ones left out."""
+        data = self.model_dump(mode="json", exclude_defaults=True)
+        data["name"], data["date"] = self.name, self.date
+        return data
