@@ -1,0 +1,42 @@
+"""Trends in training compute: fits with intervals, subsets and frontiers, eras, growth.
+
+>>> from aicompute import dataset, trends
+>>> modern = trends.select(dataset.load(), since="2012-05", until="2017").query("'seed-modern' in tags")
+>>> fit = trends.fit_frame(modern, bootstrap=0)
+>>> round(fit.doubling_months, 2)
+3.44
+"""
+
+from aicompute.trends.eras import Eras, detect_eras, eras_frame, fit_segments
+from aicompute.trends.fit import (
+    MIN_POINTS,
+    Fit,
+    doubling_from_slope,
+    fit_frame,
+    fit_trend,
+    trend_rows,
+    year_to_date,
+)
+from aicompute.trends.growth import MOORE_MONTHS, Growth, growth_between, growth_frame
+from aicompute.trends.select import frontier, parse_frontier, select
+
+__all__ = [
+    "MIN_POINTS",
+    "MOORE_MONTHS",
+    "Eras",
+    "Fit",
+    "Growth",
+    "detect_eras",
+    "doubling_from_slope",
+    "eras_frame",
+    "fit_frame",
+    "fit_segments",
+    "fit_trend",
+    "frontier",
+    "growth_between",
+    "growth_frame",
+    "parse_frontier",
+    "select",
+    "trend_rows",
+    "year_to_date",
+]
