@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from aicompute.cli import data as _data
 from aicompute.cli import estimate as _estimate
 from aicompute.cli import hardware as _hardware
+from aicompute.cli import trends as _trends
 
 app = typer.Typer(
     name="aicompute",
@@ -17,6 +19,10 @@ app = typer.Typer(
 )
 app.command("estimate", no_args_is_help=True)(_estimate.estimate_command)
 app.add_typer(_hardware.app, name="hardware")
+app.command("fit")(_trends.fit_command)
+app.command("eras")(_trends.eras_command)
+app.command("reproduce")(_trends.reproduce_command)
+app.add_typer(_data.app, name="data")
 
 
 def _print_version(value: bool) -> None:

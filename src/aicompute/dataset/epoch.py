@@ -17,11 +17,9 @@ from typing import Any
 
 from aicompute.dataset.io import LoadResult, RowError, _validate
 
-__all__ = ["CREDIT", "COLUMNS", "is_epoch_header", "read_epoch_text", "map_domain"]
+__all__ = ["COLUMNS", "CREDIT", "is_epoch_header", "map_domain", "read_epoch_text"]
 
-CREDIT = (
-    "Epoch AI, 'Data on AI Models' (CC BY 4.0), https://epoch.ai/data/ai-models"
-)
+CREDIT = "Epoch AI, 'Data on AI Models' (CC BY 4.0), https://epoch.ai/data/ai-models"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("Model", "System"),
@@ -91,8 +89,9 @@ def read_epoch_text(text: str, source: str) -> LoadResult:
     left out of fits); a row with an unreadable date or number is reported with its line."""
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
-    column = {field: next((c for c in options if c in header), None)
-              for field, options in COLUMNS.items()}
+    column = {
+        field: next((c for c in options if c in header), None) for field, options in COLUMNS.items()
+    }
     errors: list[RowError] = []
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:

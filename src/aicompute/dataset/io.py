@@ -33,8 +33,8 @@ __all__ = [
     "RowError",
     "read",
     "read_embedded",
-    "write",
     "records_to_frame",
+    "write",
 ]
 
 FORMATS = ("yaml", "csv", "json", "parquet")
@@ -92,12 +92,17 @@ def _validate(rows: Iterable[tuple[int, dict[str, Any]]], source: str, kind: str
         try:
             record = Record.model_validate(row)
         except ValidationError as error:
-            result.errors.append(RowError(line, _validation_message(error), str(row.get("name", ""))))
+            result.errors.append(
+                RowError(line, _validation_message(error), str(row.get("name", "")))
+            )
             continue
         if record.id in seen:
             result.errors.append(
-                RowError(line, f"duplicate id {record.id!r} (first on line {seen[record.id]})",
-                         record.name)
+                RowError(
+                    line,
+                    f"duplicate id {record.id!r} (first on line {seen[record.id]})",
+                    record.name,
+                )
             )
             continue
         seen[record.id] = line
@@ -148,8 +153,9 @@ def read(path: str | os.PathLike[str]) -> LoadResult:
         raise InputError("data", f"no such file: {path}")
     fmt = _detect(path)
     if fmt not in FORMATS:
-        raise InputError("data", f"{path}: unknown format {path.suffix!r}; use .yaml, .csv, "
-                         ".json or .parquet")
+        raise InputError(
+            "data", f"{path}: unknown format {path.suffix!r}; use .yaml, .csv, .json or .parquet"
+        )
     if fmt == "parquet":
         return _read_parquet(path)
     try:
@@ -174,8 +180,11 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         return
     missing = {"name", "date"} - set(reader.fieldnames)
     if missing:
-        raise InputError("data", f"CSV lacks the column(s) {', '.join(sorted(missing))}; "
-                         f"expected aicompute's columns or Epoch AI's")
+        raise InputError(
+            "data",
+            f"CSV lacks the column(s) {', '.join(sorted(missing))}; "
+            f"expected aicompute's columns or Epoch AI's",
+        )
     start = reader.line_num + 1
     for row in reader:
         yield start, _unflatten(row)
@@ -216,9 +225,11 @@ def _read_json_text(text: str, source: str) -> LoadResult:
     if isinstance(data, dict):
         data = data.get("records", data.get("data"))
     if not isinstance(data, list):
-        raise InputError("data", f"{source}: expected a list of records or {{\"records\": [...]}}")
-    rows = [(i + 1, item if isinstance(item, dict) else {"name": str(item)})
-            for i, item in enumerate(data)]
+        raise InputError("data", f'{source}: expected a list of records or {{"records": [...]}}')
+    rows = [
+        (i + 1, item if isinstance(item, dict) else {"name": str(item)})
+        for i, item in enumerate(data)
+    ]
     return _validate(rows, source, "aicompute")
 
 
@@ -231,7 +242,9 @@ def _read_parquet(path: Path) -> LoadResult:
         raise InputError("data", f"{path}: cannot read Parquet ({error})") from None
     rows = []
     for i, row in enumerate(frame.to_dict(orient="records"), start=1):
-        clean = {k: v for k, v in row.items() if not (v is None or (isinstance(v, float) and v != v))}
+        clean = {
+            k: v for k, v in row.items() if not (v is None or (isinstance(v, float) and v != v))
+        }
         rows.append((i, _unflatten(clean)))
     return _validate(rows, str(path), "aicompute")
 
@@ -243,7 +256,9 @@ def _flat(record: Record) -> dict[str, Any]:
     data = record.model_dump(mode="json")
     data["tags"] = " | ".join(record.tags)
     data["sources"] = " | ".join(record.sources)
-    data["estimates"] = json.dumps(data["estimates"], separators=(",", ":")) if record.estimates else ""
+    data["estimates"] = (
+        json.dumps(data["estimates"], separators=(",", ":")) if record.estimates else ""
+    )
     return {column: data.get(column) for column in FLAT_COLUMNS}
 
 
@@ -251,8 +266,12 @@ def _atomic_write(path: Path, write_to: Any, binary: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8",
-                       newline=None if binary else "") as handle:
+        with os.fdopen(
+            fd,
+            "wb" if binary else "w",
+            encoding=None if binary else "utf-8",
+            newline=None if binary else "",
+        ) as handle:
             write_to(handle)
         os.replace(tmp, path)
     except BaseException:
@@ -269,8 +288,9 @@ def write(records: Iterable[Record], path: str | os.PathLike[str]) -> Path:
     if fmt == "yaml":
         import yaml
 
-        text = yaml.safe_dump([r.to_dict() for r in records], sort_keys=False,
-                              allow_unicode=True, width=100)
+        text = yaml.safe_dump(
+            [r.to_dict() for r in records], sort_keys=False, allow_unicode=True, width=100
+        )
         _atomic_write(path, lambda f: f.write(text))
     elif fmt == "json":
         text = json.dumps([r.to_dict() for r in records], indent=2, ensure_ascii=False) + "\n"
@@ -290,8 +310,9 @@ def write(records: Iterable[Record], path: str | os.PathLike[str]) -> Path:
         frame = pd.DataFrame([_flat(r) for r in records], columns=list(FLAT_COLUMNS))
         _atomic_write(path, lambda f: frame.to_parquet(f, index=False), binary=True)
     else:
-        raise InputError("out", f"unknown format {path.suffix!r}; use .yaml, .csv, .json or "
-                         ".parquet")
+        raise InputError(
+            "out", f"unknown format {path.suffix!r}; use .yaml, .csv, .json or .parquet"
+        )
     return path
 
 

@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from aicompute.constants import FLOP_PER_PFS_DAY
 
 __all__ = [
-    "CONFIDENCE_FACTOR",
     "CONFIDENCES",
+    "CONFIDENCE_FACTOR",
     "DOMAINS",
     "EstimateInputs",
     "Record",
@@ -60,7 +60,9 @@ CONFIDENCE_FACTOR: dict[str, float] = {
 takes the seed's "within a factor 2-3"."""
 
 _DOMAIN_LOOKUP = {d.lower(): d for d in DOMAINS}
-_DOMAIN_LOOKUP.update({"autonomous vehicle": "Autonomous Vehicles", "driving": "Autonomous Vehicles"})
+_DOMAIN_LOOKUP.update(
+    {"autonomous vehicle": "Autonomous Vehicles", "driving": "Autonomous Vehicles"}
+)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 MIN_YEAR = 1940
 

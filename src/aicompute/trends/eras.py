@@ -30,7 +30,7 @@ from aicompute.constants import DEFAULT_SEED, INTERVAL_LEVEL
 from aicompute.errors import InputError
 from aicompute.trends.fit import Fit, fit_trend, trend_rows, year_to_date
 
-__all__ = ["Eras", "BreakSearch", "detect_eras", "eras_frame", "fit_segments", "search_break"]
+__all__ = ["BreakSearch", "Eras", "detect_eras", "eras_frame", "fit_segments", "search_break"]
 
 MODELS = {"line": 3, "kink": 5, "jump": 6}
 
@@ -45,8 +45,11 @@ class BreakSearch:
 
     def bic(self) -> dict[str, float]:
         n = self.n
-        return {m: n * math.log(max(self.rss[m], 1e-300) / n) + k * math.log(n)
-                for m, k in MODELS.items() if math.isfinite(self.rss[m])}
+        return {
+            m: n * math.log(max(self.rss[m], 1e-300) / n) + k * math.log(n)
+            for m, k in MODELS.items()
+            if math.isfinite(self.rss[m])
+        }
 
 
 @dataclass(frozen=True)
@@ -167,11 +170,20 @@ def fit_segments(
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):
         mask = (x >= lo) & (x < hi)
         try:
-            fits.append(fit_trend(x[mask], flop[mask], bootstrap=bootstrap, seed=seed,
-                                  names=tuple(names_arr[mask]) if names_arr is not None else ()))
+            fits.append(
+                fit_trend(
+                    x[mask],
+                    flop[mask],
+                    bootstrap=bootstrap,
+                    seed=seed,
+                    names=tuple(names_arr[mask]) if names_arr is not None else (),
+                )
+            )
         except InputError as error:
-            span = f"{'start' if lo == -math.inf else year_to_date(lo)} to " \
-                   f"{'end' if hi == math.inf else year_to_date(hi)}"
+            span = (
+                f"{'start' if lo == -math.inf else year_to_date(lo)} to "
+                f"{'end' if hi == math.inf else year_to_date(hi)}"
+            )
             raise InputError("data", f"segment {span}: {error.message}") from None
     return tuple(fits)
 
@@ -203,13 +215,27 @@ def detect_eras(
     if min_points < 3:
         raise InputError("min_points", "must be at least 3")
     if break_year is not None:
-        segments = fit_segments(x, f, [break_year], bootstrap=fit_bootstrap, seed=seed,
-                                names=names)
-        return Eras("given", break_year, None, {}, {}, segments, len(x), min_points, 0, seed,
-                    level, ("break date given, not searched",))
+        segments = fit_segments(x, f, [break_year], bootstrap=fit_bootstrap, seed=seed, names=names)
+        return Eras(
+            "given",
+            break_year,
+            None,
+            {},
+            {},
+            segments,
+            len(x),
+            min_points,
+            0,
+            seed,
+            level,
+            ("break date given, not searched",),
+        )
     if len(x) < 2 * min_points:
-        raise InputError("data", f"finding eras needs at least {2 * min_points} records with "
-                         f"compute ({min_points} per era); this selection has {len(x)}")
+        raise InputError(
+            "data",
+            f"finding eras needs at least {2 * min_points} records with "
+            f"compute ({min_points} per era); this selection has {len(x)}",
+        )
     search = search_break(x, y, min_points)
     bic = search.bic()
     model = min(bic, key=bic.__getitem__)
@@ -217,8 +243,20 @@ def detect_eras(
     if model == "line":
         segments = fit_segments(x, f, [], bootstrap=fit_bootstrap, seed=seed, names=names)
         notes.append("one line fits best by BIC: no break")
-        return Eras(model, None, None, bic, search.breaks, segments, len(x), min_points, 0,
-                    seed, level, tuple(notes))
+        return Eras(
+            model,
+            None,
+            None,
+            bic,
+            search.breaks,
+            segments,
+            len(x),
+            min_points,
+            0,
+            seed,
+            level,
+            tuple(notes),
+        )
     tau = search.breaks[model]
     assert tau is not None
     rng = np.random.default_rng(seed)
@@ -231,12 +269,25 @@ def detect_eras(
     tail = (1 - level) / 2
     ci = (float(np.quantile(taus, tail)), float(np.quantile(taus, 1 - tail))) if taus else None
     segments = fit_segments(x, f, [tau], bootstrap=fit_bootstrap, seed=seed, names=names)
-    return Eras(model, tau, ci, bic, search.breaks, segments, len(x), min_points, bootstrap,
-                seed, level, tuple(notes))
+    return Eras(
+        model,
+        tau,
+        ci,
+        bic,
+        search.breaks,
+        segments,
+        len(x),
+        min_points,
+        bootstrap,
+        seed,
+        level,
+        tuple(notes),
+    )
 
 
 def eras_frame(frame: Any, **kwargs: Any) -> Eras:
     """:func:`detect_eras` on a records DataFrame (trend rows only)."""
     data = trend_rows(frame)
-    return detect_eras(data["year"].to_numpy(), data["flop"].to_numpy(),
-                       names=tuple(data["name"]), **kwargs)
+    return detect_eras(
+        data["year"].to_numpy(), data["flop"].to_numpy(), names=tuple(data["name"]), **kwargs
+    )

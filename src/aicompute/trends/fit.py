@@ -25,7 +25,7 @@ import numpy as np
 from aicompute.constants import DEFAULT_SEED, INTERVAL_LEVEL
 from aicompute.errors import InputError
 
-__all__ = ["Fit", "fit_trend", "fit_frame", "doubling_from_slope", "year_to_date", "MIN_POINTS"]
+__all__ = ["MIN_POINTS", "Fit", "doubling_from_slope", "fit_frame", "fit_trend", "year_to_date"]
 
 MIN_POINTS = 3
 LOG10_2 = math.log10(2)
@@ -193,8 +193,10 @@ def fit_trend(
     x, f = x[keep], f[keep]
     n = len(x)
     if n < MIN_POINTS:
-        raise InputError("data", f"a trend needs at least {MIN_POINTS} records with compute; "
-                         f"this selection has {n}")
+        raise InputError(
+            "data",
+            f"a trend needs at least {MIN_POINTS} records with compute; this selection has {n}",
+        )
     if np.ptp(x) == 0:
         raise InputError("data", "all selected records have the same date; no trend to fit")
     y = np.log10(f)
@@ -251,8 +253,13 @@ def fit_frame(frame: Any, *, point_uncertainty: bool = False, **kwargs: Any) -> 
     extra = {}
     if point_uncertainty:
         extra = {"low_flop": data["low_flop"].to_numpy(), "high_flop": data["high_flop"].to_numpy()}
-    return fit_trend(data["year"].to_numpy(), data["flop"].to_numpy(),
-                     names=tuple(data["name"]), **extra, **kwargs)
+    return fit_trend(
+        data["year"].to_numpy(),
+        data["flop"].to_numpy(),
+        names=tuple(data["name"]),
+        **extra,
+        **kwargs,
+    )
 
 
 def trend_rows(frame: Any) -> Any:

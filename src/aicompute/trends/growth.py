@@ -13,7 +13,7 @@ from typing import Any
 
 from aicompute.errors import InputError
 
-__all__ = ["Growth", "growth_between", "growth_frame", "MOORE_MONTHS"]
+__all__ = ["MOORE_MONTHS", "Growth", "growth_between", "growth_frame"]
 
 MOORE_MONTHS = {"corrected (2019)": 24.0, "original (2018)": 18.0}
 """Moore's law doubling times the seed uses: 2 years, after its 2019 correction of 18 months."""
@@ -61,8 +61,14 @@ class Growth:
         }
 
 
-def growth_between(start_year: float, start_flop: float, end_year: float, end_flop: float,
-                   start_name: str = "", end_name: str = "") -> Growth:
+def growth_between(
+    start_year: float,
+    start_flop: float,
+    end_year: float,
+    end_flop: float,
+    start_name: str = "",
+    end_name: str = "",
+) -> Growth:
     """Growth from (start_year, start_flop) to (end_year, end_flop)."""
     if start_flop <= 0 or end_flop <= 0:
         raise InputError("flop", "growth needs positive compute at both ends")

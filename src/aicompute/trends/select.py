@@ -25,7 +25,7 @@ import numpy as np
 from aicompute.dataset.record import CONFIDENCES, DOMAINS, parse_date
 from aicompute.errors import InputError
 
-__all__ = ["select", "frontier", "parse_frontier"]
+__all__ = ["frontier", "parse_frontier", "select"]
 
 
 def _year(value: str | float | None, field: str) -> float | None:
@@ -99,8 +99,9 @@ def _choices(value: str | list[str], allowed: tuple[str, ...], field: str) -> li
     for item in items:
         key = item.strip().lower()
         if key not in lookup:
-            raise InputError(field, f"unknown {field} {item.strip()!r}; use one of "
-                             f"{', '.join(allowed)}")
+            raise InputError(
+                field, f"unknown {field} {item.strip()!r}; use one of {', '.join(allowed)}"
+            )
         out.append(lookup[key])
     return out
 
@@ -119,8 +120,9 @@ def parse_frontier(rule: str) -> tuple[str, float]:
     match = re.fullmatch(r"residual(?:[:=](-?\d+(?:\.\d+)?))?", text)
     if match:
         return "residual", float(match[1] or 0.0)
-    raise InputError("frontier", f"unknown rule {rule!r}; use top-N (e.g. top-5), record, or "
-                     "residual[:K]")
+    raise InputError(
+        "frontier", f"unknown rule {rule!r}; use top-N (e.g. top-5), record, or residual[:K]"
+    )
 
 
 def frontier(frame: Any, rule: str) -> Any:

@@ -1,0 +1,84 @@
+"""Options shared by the commands that read datasets, and loading with row reports."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+DataOpt = Annotated[
+    Optional[list[Path]],
+    typer.Option(
+        "--data",
+        metavar="FILE",
+        help="Dataset file(s): aicompute YAML/CSV/JSON/Parquet or an Epoch AI CSV. "
+        "Default: the embedded dataset.",
+    ),
+]
+WithEmbeddedOpt = Annotated[
+    bool,
+    typer.Option("--with-embedded", help="Merge --data files with the embedded dataset."),
+]
+SinceOpt = Annotated[
+    Optional[str],
+    typer.Option("--since", metavar="DATE", help="From this date: YYYY, YYYY-MM or YYYY-MM-DD."),
+]
+UntilOpt = Annotated[
+    Optional[str],
+    typer.Option("--until", metavar="DATE", help="Up to this date, inclusive."),
+]
+DomainOpt = Annotated[
+    Optional[str],
+    typer.Option("--domain", metavar="D", help="Only these domains (comma-separated)."),
+]
+ConfidenceOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--confidence",
+        metavar="C",
+        help="Only these confidence levels: confident, likely, speculative, unknown.",
+    ),
+]
+FrontierOpt = Annotated[
+    Optional[str],
+    typer.Option("--frontier", metavar="RULE", help="top-N (e.g. top-5), record, or residual[:K]."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")]
+
+
+def load_frame(data: list[Path] | None, with_embedded: bool = False, *, quiet: bool = False):  # type: ignore[no-untyped-def]
+    """Load the records (reporting each bad row on stderr) and return (frame, results)."""
+    from aicompute.dataset import load_records, records_to_frame
+
+    records, results = load_records(data or [], embedded=True if with_embedded else None)
+    if not quiet:
+        report_rows(results)
+    return records_to_frame(records), results
+
+
+def report_rows(results: list[Any], limit: int = 20) -> None:
+    """One line per bad row on stderr (the first ``limit`` per file), and a count."""
+    for result in results:
+        for error in result.errors[:limit]:
+            sys.stderr.write(f"aicompute: {result.source}: {error}\n")
+        if len(result.errors) > limit:
+            sys.stderr.write(
+                f"aicompute: {result.source}: ... and {len(result.errors) - limit} more bad rows\n"
+            )
+        if result.errors:
+            sys.stderr.write(
+                f"aicompute: {result.source}: {len(result.records)} rows loaded, "
+                f"{len(result.errors)} skipped\n"
+            )
+
+
+def credits(results: list[Any]) -> list[str]:
+    """Data credits to print with results."""
+    out = []
+    for result in results:
+        if result.credit and result.credit not in out:
+            out.append(result.credit)
+    return out

@@ -1,0 +1,269 @@
+"""``aicompute data``: list, show, validate, import and export datasets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aicompute.cli.common import (
+    ConfidenceOpt,
+    DataOpt,
+    DomainOpt,
+    FrontierOpt,
+    JsonOpt,
+    SinceOpt,
+    UntilOpt,
+    WithEmbeddedOpt,
+    credits,
+    load_frame,
+    report_rows,
+)
+from aicompute.cli.output import console, print_json, user_errors
+
+app = typer.Typer(
+    help="The dataset: list, show, validate, import and export records.", no_args_is_help=True
+)
+
+
+def _filtered(data, with_embedded, since, until, domain, confidence, frontier):  # type: ignore[no-untyped-def]
+    from aicompute.trends import select
+
+    frame, results = load_frame(data, with_embedded)
+    return select(
+        frame,
+        since=since,
+        until=until,
+        domain=domain,
+        confidence=confidence,
+        frontier_rule=frontier,
+    ), results
+
+
+def _records_by_id(data: list[Path] | None, with_embedded: bool):  # type: ignore[no-untyped-def]
+    from aicompute.dataset import load_records
+
+    records, results = load_records(data or [], embedded=True if with_embedded else None)
+    report_rows(results)
+    return {r.id: r for r in records}, results
+
+
+@app.command("list")
+def list_command(
+    data: DataOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    domain: DomainOpt = None,
+    confidence: ConfidenceOpt = None,
+    frontier: FrontierOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List records: date, name, domain, compute, confidence."""
+    with user_errors():
+        frame, results = _filtered(data, with_embedded, since, until, domain, confidence, frontier)
+    if as_json:
+        print_json(frame.drop(columns=["sources", "notes"]).to_dict(orient="records"))
+        return
+    from rich.table import Table
+
+    table = Table(
+        title=f"{len(frame)} records",
+        title_justify="left",
+        caption="; ".join(credits(results)) or None,
+        caption_justify="left",
+    )
+    for col in ("date", "name", "domain", "pfs-days", "FLOP", "confidence", "methods"):
+        table.add_column(
+            col, justify="right" if col in {"pfs-days", "FLOP"} else "left", overflow="fold"
+        )
+    for row in frame.itertuples():
+        known = row.flop == row.flop
+        bound = "< " if row.upper_bound else ""
+        table.add_row(
+            row.date,
+            row.name,
+            row.domain,
+            f"{bound}{row.pfs_days:.3g}" if known else "–",
+            f"{bound}{row.flop:.2e}" if known else "–",
+            row.confidence,
+            ", ".join(row.methods) + (" (not fitted)" if row.exclude_from_trend else ""),
+        )
+    console().print(table)
+
+
+@app.command("show")
+def show_command(
+    name: Annotated[str, typer.Argument(help="Record name or id.")],
+    data: DataOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one record: its value, where it came from, and its calculations redone."""
+    from aicompute.errors import InputError
+    from aicompute.estimation import estimate
+
+    with user_errors():
+        records, _ = _records_by_id(data, with_embedded)
+        key = name.strip().lower()
+        match = [r for r in records.values() if key in {r.id.lower(), r.name.lower()}]
+        if not match:
+            import difflib
+
+            close = difflib.get_close_matches(name, [r.name for r in records.values()], n=3)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise InputError("name", f"no record {name!r}{hint}")
+        record = match[0]
+        redone = [(e, estimate(**e.inputs).preferred) for e in record.estimates]
+    if as_json:
+        out = record.to_dict()
+        out["year"] = record.year
+        out["pfs_days"] = record.pfs_days
+        out["recomputed"] = [dict(est.to_dict(), note=e.note) for e, est in redone]
+        print_json(out)
+        return
+    from rich.table import Table
+
+    table = Table(title=record.name, title_justify="left", show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    value = (
+        "–"
+        if record.flop is None
+        else (
+            f"{'< ' if record.upper_bound else ''}{record.flop:.3e} FLOP = {record.pfs_days:.4g} "
+            f"pfs-days (range {record.low_flop:.2e} – {record.high_flop:.2e})"
+        )
+    )
+    for label, text in (
+        ("id", record.id),
+        ("organization", record.organization),
+        ("date", record.date),
+        ("domain", record.domain),
+        ("training compute", value),
+        ("confidence", record.confidence),
+        ("value source", record.value_source),
+        ("in trend fits", "no" if record.exclude_from_trend or record.upper_bound else "yes"),
+        ("sources", "\n".join(record.sources)),
+        ("notes", record.notes),
+        ("tags", ", ".join(record.tags)),
+    ):
+        if text:
+            table.add_row(label, text)
+    for e, est in redone:
+        table.add_row(
+            f"method: {e.method}",
+            f"{est.calculation}\n= {est.pfs_days:.4g} "
+            f"pfs-days{(chr(10) + e.note) if e.note else ''}",
+        )
+    console().print(table)
+
+
+@app.command("validate")
+def validate_command(
+    files: Annotated[list[Path], typer.Argument(help="Dataset files to check.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check files row by row; every bad row is reported with its line. Exit 1 if any."""
+    from aicompute.dataset import read
+
+    reports = []
+    with user_errors():
+        for path in files:
+            reports.append(read(path))
+    if as_json:
+        print_json(
+            [
+                {
+                    "file": r.source,
+                    "kind": r.kind,
+                    "valid": len(r.records),
+                    "errors": [
+                        {"line": e.line, "name": e.name, "message": e.message} for e in r.errors
+                    ],
+                }
+                for r in reports
+            ]
+        )
+    else:
+        out = console()
+        for r in reports:
+            status = "[green]valid[/]" if not r.errors else f"[red]{len(r.errors)} bad rows[/]"
+            out.print(f"{r.source} ({r.kind}): {len(r.records)} valid records, {status}")
+            for e in r.errors:
+                out.print(f"  {e}", highlight=False, markup=False)
+    if any(r.errors for r in reports):
+        raise typer.Exit(1)
+
+
+@app.command("export")
+def export_command(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", metavar="FILE", help="Where to write: .yaml, .csv, .json or .parquet."
+        ),
+    ],
+    data: DataOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    domain: DomainOpt = None,
+    confidence: ConfidenceOpt = None,
+    frontier: FrontierOpt = None,
+) -> None:
+    """Write the (filtered) records to a file, atomically."""
+    from aicompute.dataset import write
+
+    with user_errors():
+        frame, _ = _filtered(data, with_embedded, since, until, domain, confidence, frontier)
+        records, _ = _records_by_id(data, with_embedded)
+        chosen = [records[i] for i in frame["id"]]
+        path = write(chosen, out)
+    typer.echo(f"wrote {len(chosen)} records to {path}")
+
+
+@app.command("import")
+def import_command(
+    source: Annotated[Path, typer.Argument(help="File to import (e.g. Epoch AI's CSV).")],
+    out: Annotated[
+        Path, typer.Option("--out", metavar="FILE", help="Where to write the validated records.")
+    ],
+    with_embedded: Annotated[
+        bool,
+        typer.Option(
+            "--with-embedded",
+            help="Merge with the embedded dataset (its records win on the same id).",
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate a file (ours or Epoch AI's) and write its good rows in aicompute's format."""
+    from aicompute.dataset import read, read_embedded, write
+
+    with user_errors():
+        result = read(source)
+        records = {r.id: r for r in result.records}
+        if with_embedded:
+            records.update({r.id: r for r in read_embedded().records})
+        path = write(records.values(), out)
+    report_rows([result])
+    if as_json:
+        print_json(
+            {
+                "source": str(source),
+                "kind": result.kind,
+                "written": len(records),
+                "out": str(path),
+                "bad_rows": len(result.errors),
+                "credit": result.credit,
+            }
+        )
+    else:
+        typer.echo(
+            f"imported {len(result.records)} records from {source} ({result.kind}); "
+            f"{len(result.errors)} bad rows skipped; wrote {len(records)} to {path}"
+        )
+        if result.credit:
+            typer.echo(f"credit: {result.credit}")

@@ -1,0 +1,216 @@
+"""``aicompute fit``, ``aicompute eras`` and ``aicompute reproduce``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from aicompute.cli.common import (
+    ConfidenceOpt,
+    DataOpt,
+    DomainOpt,
+    FrontierOpt,
+    JsonOpt,
+    SeedOpt,
+    SinceOpt,
+    UntilOpt,
+    WithEmbeddedOpt,
+    credits,
+    load_frame,
+)
+from aicompute.cli.output import console, print_json, user_errors
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "∞" if value is None else f"{value:.{digits}g}"
+
+
+def fit_command(
+    data: DataOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    domain: DomainOpt = None,
+    confidence: ConfidenceOpt = None,
+    frontier: FrontierOpt = None,
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", help="Bootstrap resamples (0: analytic interval only).")
+    ] = 1000,
+    point_uncertainty: Annotated[
+        bool,
+        typer.Option(
+            "--point-uncertainty",
+            help="Also draw each record within its own low/high range in the bootstrap.",
+        ),
+    ] = False,
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fit an exponential trend: doubling time and growth per year with 90% intervals."""
+    from aicompute.errors import InputError
+    from aicompute.trends import fit_frame, select
+
+    with user_errors():
+        if bootstrap < 0:
+            raise InputError("bootstrap", "must be 0 or more")
+        frame, results = load_frame(data, with_embedded)
+        chosen = select(
+            frame,
+            since=since,
+            until=until,
+            domain=domain,
+            confidence=confidence,
+            frontier_rule=frontier,
+        )
+        fit = fit_frame(chosen, bootstrap=bootstrap, seed=seed, point_uncertainty=point_uncertainty)
+    if as_json:
+        out = fit.to_dict()
+        out["records"] = list(fit.names)
+        out["credits"] = credits(results)
+        print_json(out)
+        return
+    from rich.table import Table
+
+    d_lo, d_hi = fit.doubling_months_ci
+    g_lo, g_hi = fit.growth_per_year_ci
+    table = Table(
+        title=f"Trend fit: {fit.n} records, {fit.to_dict()['since']} to {fit.to_dict()['until']}",
+        title_justify="left",
+        show_header=True,
+    )
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    table.add_column(f"{fit.level:.0%} interval ({fit.ci_method})", justify="right")
+    table.add_row(
+        "doubling time",
+        f"{_fmt(fit.doubling_months)} months",
+        f"{_fmt(d_lo)} – {_fmt(d_hi)} months",
+    )
+    table.add_row("growth per year", f"{fit.growth_per_year:.3g}x", f"{g_lo:.3g}x – {g_hi:.3g}x")
+    table.add_row(
+        "slope", f"{fit.slope:.3f} OOM/year", f"{fit.slope_ci[0]:.3f} – {fit.slope_ci[1]:.3f}"
+    )
+    table.add_row("R²", f"{fit.r2:.3f}", "")
+    out = console()
+    out.print(table)
+    a_lo, a_hi = fit.slope_ci_analytic
+    out.print(
+        f"[dim]analytic (t) slope interval: {a_lo:.3f} – {a_hi:.3f} OOM/year; "
+        f"bootstrap: {fit.bootstrap} resamples, seed {fit.seed}[/]"
+    )
+    for credit in credits(results):
+        out.print(f"[dim]Data: {credit}[/]")
+
+
+def eras_command(
+    data: DataOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    domain: DomainOpt = None,
+    confidence: ConfidenceOpt = None,
+    break_date: Annotated[
+        Optional[str],
+        typer.Option(
+            "--break", metavar="DATE", help="Use this break date instead of searching for one."
+        ),
+    ] = None,
+    min_points: Annotated[int, typer.Option("--min-points", help="Fewest records per era.")] = 5,
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", help="Resamples for the break date's interval.")
+    ] = 200,
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find the break between eras (one line, a kink or a jump, by BIC) and fit each era."""
+    from aicompute.errors import InputError
+    from aicompute.trends import eras_frame, select
+    from aicompute.trends.select import _year
+
+    with user_errors():
+        if bootstrap < 0:
+            raise InputError("bootstrap", "must be 0 or more")
+        frame, results = load_frame(data, with_embedded)
+        chosen = select(frame, since=since, until=until, domain=domain, confidence=confidence)
+        eras = eras_frame(
+            chosen,
+            min_points=min_points,
+            bootstrap=bootstrap,
+            seed=seed,
+            break_year=_year(break_date, "break"),
+        )
+    if as_json:
+        out = eras.to_dict()
+        out["credits"] = credits(results)
+        print_json(out)
+        return
+    from rich.table import Table
+
+    info = eras.to_dict()
+    out = console()
+    if eras.break_year is None:
+        out.print(f"[bold]No break[/]: {'; '.join(eras.notes)}")
+    else:
+        ci = info["break_ci"]
+        out.print(
+            f"[bold]Break:[/] {info['break']} ({eras.model} model)"
+            + (f", 90% interval {ci[0]} – {ci[1]}" if ci else "")
+        )
+    if eras.bic:
+        out.print(
+            "[dim]BIC (lower is better): "
+            + ", ".join(f"{m} {v:.1f}" for m, v in eras.bic.items())
+            + "[/]"
+        )
+    table = Table(title="Eras", title_justify="left")
+    for col in ("era", "records", "doubling (months)", "90% interval", "growth/year"):
+        table.add_column(col, justify="right" if col != "era" else "left")
+    for segment in eras.segments:
+        d = segment.to_dict()
+        lo, hi = segment.doubling_months_ci
+        table.add_row(
+            f"{d['since']} – {d['until']}",
+            str(segment.n),
+            _fmt(segment.doubling_months),
+            f"{_fmt(lo)} – {_fmt(hi)}",
+            f"{segment.growth_per_year:.3g}x",
+        )
+    out.print(table)
+    for credit in credits(results):
+        out.print(f"[dim]Data: {credit}[/]")
+
+
+def reproduce_command(
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every quantitative claim of "AI and Compute", recomputed from the embedded dataset."""
+    from aicompute.reproduce import reproduce
+
+    with user_errors():
+        claims = reproduce(seed=seed)
+    if as_json:
+        print_json([c.to_dict() for c in claims])
+    else:
+        from rich.table import Table
+
+        table = Table(
+            title='"AI and Compute" (2018/2019), reproduced', title_justify="left", show_lines=True
+        )
+        table.add_column("claim", ratio=3)
+        table.add_column("published", justify="right")
+        table.add_column("computed", justify="right")
+        table.add_column("", no_wrap=True)
+        table.add_column("how", ratio=3, style="dim")
+        for c in claims:
+            table.add_row(
+                c.claim,
+                str(c.published),
+                str(c.computed),
+                "[green]✓[/]" if c.ok else "[red]✗[/]",
+                f"{c.rule}. {c.detail}",
+            )
+        console().print(table)
+    if not all(c.ok for c in claims):
+        raise typer.Exit(1)
