@@ -63,7 +63,8 @@ def reproduce(*, bootstrap: int = 1000, seed: int = 0) -> list[Claim]:
     lo, hi = fit.doubling_months_ci
     claims.append(
         Claim(
-            "Doubling time of the largest training runs since 2012 (months); 3.43 for the line shown",
+            "Doubling time of the largest training runs since 2012 (months); "
+            "3.43 for the line shown",
             3.43,
             round(d, 3),
             abs(d - 3.43) < 0.05,
@@ -80,8 +81,8 @@ def reproduce(*, bootstrap: int = 1000, seed: int = 0) -> list[Claim]:
             round(growth.factor),
             growth.factor > 300_000,
             "more than 300,000",
-            f"{growth.end_flop / FLOP_PER_PFS_DAY:.4g} / {growth.start_flop / FLOP_PER_PFS_DAY:.4g} "
-            f"pfs-days over {growth.years:.2f} years",
+            f"{growth.end_flop / FLOP_PER_PFS_DAY:.4g} / "
+            f"{growth.start_flop / FLOP_PER_PFS_DAY:.4g} pfs-days over {growth.years:.2f} years",
         )
     )
     g = fit.growth_per_year

@@ -99,7 +99,7 @@ def read_epoch_text(text: str, source: str) -> LoadResult:
         for raw in reader:
             line = start
             start = reader.line_num + 1
-            get = lambda field: (raw.get(column[field]) or "").strip() if column[field] else ""  # noqa: E731
+            get = _getter(raw, column)
             name = get("name")
             try:
                 row = _row(get, name)
@@ -112,6 +112,14 @@ def read_epoch_text(text: str, source: str) -> LoadResult:
     result.errors = sorted(errors + result.errors, key=lambda e: e.line)
     result.credit = CREDIT
     return result
+
+
+def _getter(raw: dict[str, str], column: dict[str, str | None]) -> Any:
+    def get(field: str) -> str:
+        name = column[field]
+        return (raw.get(name) or "").strip() if name else ""
+
+    return get
 
 
 def _row(get: Any, name: str) -> dict[str, Any]:

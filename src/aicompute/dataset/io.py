@@ -221,7 +221,8 @@ def _read_json_text(text: str, source: str) -> LoadResult:
         else:
             data = json.loads(stripped) if stripped else []
     except json.JSONDecodeError as error:
-        raise InputError("data", f"{source}: not valid JSON (line {error.lineno}: {error.msg})")
+        message = f"{source}: not valid JSON (line {error.lineno}: {error.msg})"
+        raise InputError("data", message) from None
     if isinstance(data, dict):
         data = data.get("records", data.get("data"))
     if not isinstance(data, list):

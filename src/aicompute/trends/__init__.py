@@ -1,8 +1,9 @@
 """Trends in training compute: fits with intervals, subsets and frontiers, eras, growth.
 
 >>> from aicompute import dataset, trends
->>> modern = trends.select(dataset.load(), since="2012-05", until="2017").query("'seed-modern' in tags")
->>> fit = trends.fit_frame(modern, bootstrap=0)
+>>> records = dataset.load()
+>>> modern = records[records.tags.apply(lambda tags: "seed-modern" in tags)]
+>>> fit = trends.fit_frame(trends.select(modern, since="2012"), bootstrap=0)
 >>> round(fit.doubling_months, 2)
 3.44
 """

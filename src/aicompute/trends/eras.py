@@ -12,7 +12,8 @@ candidates). A bootstrap over records gives an interval for the break date.
 
 >>> import numpy as np
 >>> x = np.r_[np.linspace(1960, 2011, 30), np.linspace(2012.5, 2018, 15)]
->>> y = np.where(x < 2012, 0.15 * (x - 2012), 1.0 * (x - 2012)) + 17
+>>> noise = np.random.default_rng(1).normal(0, 0.3, len(x))
+>>> y = np.where(x < 2012, 0.15 * (x - 2012), 1.0 * (x - 2012)) + 17 + noise
 >>> eras = detect_eras(x, 10**y, bootstrap=50)
 >>> eras.model, 2011 < eras.break_year < 2012.5
 ('kink', True)
@@ -20,6 +21,7 @@ candidates). A bootstrap over records gives an interval for the break date.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -167,7 +169,7 @@ def fit_segments(
     edges = [-math.inf, *sorted(breaks), math.inf]
     names_arr = np.asarray(names, dtype=object) if len(names) == len(x) else None
     fits = []
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         mask = (x >= lo) & (x < hi)
         try:
             fits.append(

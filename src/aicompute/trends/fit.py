@@ -41,7 +41,7 @@ def year_to_date(year: float) -> str:
     """A fractional year back to ``YYYY-MM-DD``."""
     import datetime as dt
 
-    whole = int(math.floor(year))
+    whole = math.floor(year)
     days = 366 if (whole % 4 == 0 and whole % 100 != 0) or whole % 400 == 0 else 365
     offset = round((year - whole) * days) - 1
     return (dt.date(whole, 1, 1) + dt.timedelta(days=max(offset, 0))).isoformat()

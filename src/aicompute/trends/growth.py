@@ -2,7 +2,7 @@
 
 >>> g = growth_between(2012.4125, 5.086e17, 2017.7939, 1.634e23)
 >>> round(g.factor), round(g.moore_factor(24), 2), round(g.moore_factor(18), 1)
-(321275, 6.45, 12.0)
+(321274, 6.46, 12.0)
 """
 
 from __future__ import annotations

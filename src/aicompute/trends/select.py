@@ -34,7 +34,7 @@ def _year(value: str | float | None, field: str) -> float | None:
     if isinstance(value, (int, float)):
         return float(value)
     try:
-        text, precision, year = parse_date(value)
+        _text, _precision, year = parse_date(value)
     except ValueError as error:
         raise InputError(field, str(error)) from None
     return year
