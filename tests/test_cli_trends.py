@@ -138,3 +138,21 @@ def test_import_epoch(tmp_path: Path) -> None:
     assert r.exit_code == 0
     data = json.loads(r.stdout)
     assert data["kind"] == "epoch" and data["written"] == 942 and data["bad_rows"] == 0
+
+
+def test_growth_command() -> None:
+    r = run("growth", "AlexNet", "AlphaGoZero", "--json")
+    assert r.exit_code == 0
+    data = json.loads(r.stdout)
+    assert data["factor"] > 300_000
+    assert data["moore_factor_24_months"] == pytest.approx(2 ** (data["years"] / 2))
+    r = run("growth", "AlexNet", "AlphaGoZero")
+    assert "321,274x" in r.stdout and "Moore's law" in r.stdout
+    assert run("growth", "AlexNet", "HAL 9000").exit_code == 2
+
+
+def test_lazy_python_api() -> None:
+    import aicompute
+
+    frame = aicompute.dataset.load()
+    assert aicompute.trends.fit_frame(frame, bootstrap=0).n == 26

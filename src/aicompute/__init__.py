@@ -28,6 +28,19 @@ from aicompute.units import flop_to_pfs_days, pfs_days_to_flop
 
 __version__ = "0.1.0"
 
+_LAZY = ("dataset", "trends", "reproduce")
+
+
+def __getattr__(name: str) -> object:
+    """``aicompute.dataset``, ``aicompute.trends`` and ``aicompute.reproduce`` load on first use
+    (they need pandas, which the estimation core does not)."""
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"aicompute.{name}")
+    raise AttributeError(f"module 'aicompute' has no attribute {name!r}")
+
+
 __all__ = [
     "FLOP_PER_PFS_DAY",
     "ArchitectureCount",
@@ -38,11 +51,14 @@ __all__ = [
     "Range",
     "__version__",
     "count_architecture",
+    "dataset",
     "estimate",
     "flop_to_pfs_days",
     "hardware",
     "hardware_estimate",
     "operations_estimate",
     "pfs_days_to_flop",
+    "reproduce",
+    "trends",
     "units",
 ]

@@ -21,6 +21,7 @@ app.command("estimate", no_args_is_help=True)(_estimate.estimate_command)
 app.add_typer(_hardware.app, name="hardware")
 app.command("fit")(_trends.fit_command)
 app.command("eras")(_trends.eras_command)
+app.command("growth")(_trends.growth_command)
 app.command("reproduce")(_trends.reproduce_command)
 app.add_typer(_data.app, name="data")
 

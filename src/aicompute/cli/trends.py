@@ -214,3 +214,34 @@ def reproduce_command(
         console().print(table)
     if not all(c.ok for c in claims):
         raise typer.Exit(1)
+
+
+def growth_command(
+    start: Annotated[str, typer.Argument(help="The earlier record (name or id).")],
+    end: Annotated[str, typer.Argument(help="The later record.")],
+    data: DataOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Growth in compute between two records, beside Moore's law over the same span."""
+    from aicompute.trends import growth_frame
+
+    with user_errors():
+        frame, results = load_frame(data, with_embedded)
+        growth = growth_frame(frame, start, end)
+    if as_json:
+        print_json(growth.to_dict())
+        return
+    out = console()
+    doubling = growth.doubling_months
+    out.print(
+        f"[bold]{growth.start_name} → {growth.end_name}[/]: {growth.factor:,.0f}x in "
+        f"{growth.years:.2f} years"
+        + (f" (a doubling every {doubling:.2f} months)" if doubling else "")
+    )
+    out.print(
+        f"Moore's law over the same span: {growth.moore_factor(24):.3g}x with a 2-year "
+        f"doubling, {growth.moore_factor(18):.3g}x with 18 months"
+    )
+    for credit in credits(results):
+        out.print(f"[dim]Data: {credit}[/]")
