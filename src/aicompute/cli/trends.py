@@ -207,7 +207,7 @@ def reproduce_command(
             table.add_row(
                 c.claim,
                 str(c.published),
-                str(c.computed),
+                f"{c.computed:,}" if isinstance(c.computed, int) else str(c.computed),
                 "[green]✓[/]" if c.ok else "[red]✗[/]",
                 f"{c.rule}. {c.detail}",
             )
