@@ -10,16 +10,14 @@ Runs each command several times in a fresh process, prints a table of the wall t
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from _results import RESULTS, write_result
 
 TARGET_S = 0.4
 HEAVY = ("numpy", "pandas", "torch", "altair", "fastapi", "sqlalchemy", "scipy")
@@ -79,9 +77,7 @@ def heavy_imports(args: list[str]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument(
-        "--out", type=Path, default=Path(__file__).parent / "results" / "startup.json"
-    )
+    parser.add_argument("--out", type=Path, default=RESULTS / "startup.json")
     args = parser.parse_args()
     base = _command()
     rows = []
@@ -117,19 +113,9 @@ def main() -> None:
         "benchmark": "startup",
         "target_s": TARGET_S,
         "repeat": args.repeat,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "rows": rows,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=args.out.parent, delete=False, suffix=".tmp") as tmp:
-        json.dump(result, tmp, indent=2)
-    os.replace(tmp.name, args.out)
-    print(f"wrote {args.out}")
+    write_result(result, args.out)
 
 
 if __name__ == "__main__":

@@ -9,15 +9,12 @@ Target: the whole of fit + bootstrap + break search under 1 s on the 2-core mach
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from _results import RESULTS, write_result
 from aicompute.trends import detect_eras, fit_trend
 from aicompute.trends.eras import search_break
 
@@ -47,9 +44,7 @@ def main() -> None:
     parser.add_argument("--resamples", type=int, default=10_000)
     parser.add_argument("--break-resamples", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument(
-        "--out", type=Path, default=Path(__file__).parent / "results" / "trends.json"
-    )
+    parser.add_argument("--out", type=Path, default=RESULTS / "trends.json")
     args = parser.parse_args()
     x, f = synthetic(args.records)
     y = np.log10(f)
@@ -86,18 +81,8 @@ def main() -> None:
         "break_resamples": args.break_resamples,
         "repeat": args.repeat,
         "rows": rows,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=args.out.parent, delete=False, suffix=".tmp") as tmp:
-        json.dump(result, tmp, indent=2)
-    os.replace(tmp.name, args.out)
-    print(f"wrote {args.out}")
+    write_result(result, args.out)
 
 
 if __name__ == "__main__":

@@ -49,14 +49,19 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")]
 
 
-def load_frame(data: list[Path] | None, with_embedded: bool = False, *, quiet: bool = False):  # type: ignore[no-untyped-def]
-    """Load the records (reporting each bad row on stderr) and return (frame, results)."""
+def load(data: list[Path] | None, with_embedded: bool = False):  # type: ignore[no-untyped-def]
+    """Load the records, reporting each bad row on stderr: (records, frame, results)."""
     from aicompute.dataset import load_records, records_to_frame
 
     records, results = load_records(data or [], embedded=True if with_embedded else None)
-    if not quiet:
-        report_rows(results)
-    return records_to_frame(records), results
+    report_rows(results)
+    return records, records_to_frame(records), results
+
+
+def load_frame(data: list[Path] | None, with_embedded: bool = False):  # type: ignore[no-untyped-def]
+    """Load the records (reporting each bad row on stderr) and return (frame, results)."""
+    _, frame, results = load(data, with_embedded)
+    return frame, results
 
 
 def report_rows(results: list[Any], limit: int = 20) -> None:

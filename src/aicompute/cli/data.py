@@ -17,7 +17,7 @@ from aicompute.cli.common import (
     UntilOpt,
     WithEmbeddedOpt,
     credits,
-    load_frame,
+    load,
     report_rows,
 )
 from aicompute.cli.output import console, print_json, user_errors
@@ -28,25 +28,19 @@ app = typer.Typer(
 
 
 def _filtered(data, with_embedded, since, until, domain, confidence, frontier):  # type: ignore[no-untyped-def]
+    """(records by id, the selected frame, load results)."""
     from aicompute.trends import select
 
-    frame, results = load_frame(data, with_embedded)
-    return select(
+    records, frame, results = load(data, with_embedded)
+    chosen = select(
         frame,
         since=since,
         until=until,
         domain=domain,
         confidence=confidence,
         frontier_rule=frontier,
-    ), results
-
-
-def _records_by_id(data: list[Path] | None, with_embedded: bool):  # type: ignore[no-untyped-def]
-    from aicompute.dataset import load_records
-
-    records, results = load_records(data or [], embedded=True if with_embedded else None)
-    report_rows(results)
-    return {r.id: r for r in records}, results
+    )
+    return {r.id: r for r in records}, chosen, results
 
 
 @app.command("list")
@@ -62,7 +56,9 @@ def list_command(
 ) -> None:
     """List records: date, name, domain, compute, confidence."""
     with user_errors():
-        frame, results = _filtered(data, with_embedded, since, until, domain, confidence, frontier)
+        _, frame, results = _filtered(
+            data, with_embedded, since, until, domain, confidence, frontier
+        )
     if as_json:
         print_json(frame.drop(columns=["sources", "notes"]).to_dict(orient="records"))
         return
@@ -105,7 +101,8 @@ def show_command(
     from aicompute.estimation import estimate
 
     with user_errors():
-        records, _ = _records_by_id(data, with_embedded)
+        records, _, _ = load(data, with_embedded)
+        records = {r.id: r for r in records}
         key = name.strip().lower()
         match = [r for r in records.values() if key in {r.id.lower(), r.name.lower()}]
         if not match:
@@ -217,8 +214,9 @@ def export_command(
     from aicompute.dataset import write
 
     with user_errors():
-        frame, _ = _filtered(data, with_embedded, since, until, domain, confidence, frontier)
-        records, _ = _records_by_id(data, with_embedded)
+        records, frame, _ = _filtered(
+            data, with_embedded, since, until, domain, confidence, frontier
+        )
         chosen = [records[i] for i in frame["id"]]
         path = write(chosen, out)
     typer.echo(f"wrote {len(chosen)} records to {path}")
