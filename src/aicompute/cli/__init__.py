@@ -7,6 +7,7 @@ import typer
 from aicompute.cli import data as _data
 from aicompute.cli import estimate as _estimate
 from aicompute.cli import hardware as _hardware
+from aicompute.cli import report as _report
 from aicompute.cli import trends as _trends
 
 app = typer.Typer(
@@ -24,6 +25,8 @@ app.command("eras")(_trends.eras_command)
 app.command("growth")(_trends.growth_command)
 app.command("reproduce")(_trends.reproduce_command)
 app.add_typer(_data.app, name="data")
+app.command("report")(_report.report_command)
+app.command("chart")(_report.chart_command)
 
 
 def _print_version(value: bool) -> None:

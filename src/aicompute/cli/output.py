@@ -39,8 +39,8 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(_clean(data), indent=2, ensure_ascii=False) + "\n")
 
 
-def console():  # type: ignore[no-untyped-def]
-    """A Rich console on stdout (imported lazily: Rich costs start-up time)."""
+def console(stderr: bool = False):  # type: ignore[no-untyped-def]
+    """A Rich console on stdout, or stderr (imported lazily: Rich costs start-up time)."""
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, stderr=stderr)

@@ -15,7 +15,6 @@ import csv
 import io
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -24,6 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from aicompute._files import atomic_write
 from aicompute.dataset.record import Record
 from aicompute.errors import InputError
 
@@ -264,20 +264,7 @@ def _flat(record: Record) -> dict[str, Any]:
 
 
 def _atomic_write(path: Path, write_to: Any, binary: bool = False) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(
-            fd,
-            "wb" if binary else "w",
-            encoding=None if binary else "utf-8",
-            newline=None if binary else "",
-        ) as handle:
-            write_to(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, write_to, binary)
 
 
 def write(records: Iterable[Record], path: str | os.PathLike[str]) -> Path:

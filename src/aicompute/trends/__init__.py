@@ -8,6 +8,7 @@
 3.44
 """
 
+from aicompute.trends.analysis import Analysis, analyze
 from aicompute.trends.eras import Eras, detect_eras, eras_frame, fit_segments
 from aicompute.trends.fit import (
     MIN_POINTS,
@@ -24,9 +25,11 @@ from aicompute.trends.select import frontier, parse_frontier, select
 __all__ = [
     "MIN_POINTS",
     "MOORE_MONTHS",
+    "Analysis",
     "Eras",
     "Fit",
     "Growth",
+    "analyze",
     "detect_eras",
     "doubling_from_slope",
     "eras_frame",

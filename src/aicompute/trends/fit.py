@@ -89,6 +89,20 @@ class Fit:
         """log10 FLOP on the trend line at ``year``."""
         return self.intercept + self.slope * (np.asarray(year) - self.centre)
 
+    def line(
+        self, points: int = 60, since: float | None = None, until: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Years and FLOP along the trend line (for drawing), over the fitted span by default."""
+        years = np.linspace(
+            self.since if since is None else since, self.until if until is None else until, points
+        )
+        return years, 10 ** np.asarray(self.predict_log10(years))
+
+    def months_from_trend(self, year: float, flop: float) -> float:
+        """How far a run of ``flop`` at ``year`` is from the trend, in months of trend growth:
+        positive when it is above the line (ahead), negative when below."""
+        return float((math.log10(flop) - self.predict_log10(year)) / self.slope * 12)
+
     @property
     def centre(self) -> float:
         """The year the intercept refers to (the fit is centred for numerical stability)."""

@@ -72,7 +72,14 @@ def growth_between(
     """Growth from (start_year, start_flop) to (end_year, end_flop)."""
     if start_flop <= 0 or end_flop <= 0:
         raise InputError("flop", "growth needs positive compute at both ends")
-    return Growth(start_year, start_flop, end_year, end_flop, start_name, end_name)
+    return Growth(
+        float(start_year),
+        float(start_flop),
+        float(end_year),
+        float(end_flop),
+        str(start_name),
+        str(end_name),
+    )
 
 
 def growth_frame(frame: Any, start: str, end: str) -> Growth:

@@ -1,0 +1,154 @@
+"""``aicompute report`` (the main job) and ``aicompute chart``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aicompute.cli.common import DataOpt, JsonOpt, SeedOpt, WithEmbeddedOpt, credits, load
+from aicompute.cli.output import console, print_json, user_errors
+
+CHART_NAMES = ("modern", "eras", "domains", "estimate")
+
+
+def report_command(
+    data: DataOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder to write.")] = Path(
+        "aicompute-report"
+    ),
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", help="Bootstrap resamples for the fits' intervals.")
+    ] = 1000,
+    static: Annotated[
+        bool, typer.Option("--static/--no-static", help="Export the charts as SVG and PNG.")
+    ] = True,
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the full report: an offline page with charts, records, method appendix and the
+    seed's claims reproduced, plus SVG/PNG charts, CSV/JSON data and summary.json."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from aicompute.errors import InputError
+    from aicompute.report import build_report
+
+    with user_errors():
+        if bootstrap < 0:
+            raise InputError("bootstrap", "must be 0 or more")
+        if out.exists() and not out.is_dir():
+            raise InputError("out", f"{out} exists and is not a folder")
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            transient=True,
+            console=console(stderr=True),
+            disable=as_json,
+        ) as progress:
+            task = progress.add_task("loading records", total=None)
+            records, frame, results = load(data, with_embedded)
+            source = (
+                "embedded dataset"
+                if not data
+                else ", ".join(str(p) for p in data)
+                + (" + embedded dataset" if with_embedded else "")
+            )
+            result = build_report(
+                frame,
+                out,
+                records=records,
+                credits=credits(results),
+                source=source,
+                bootstrap=bootstrap,
+                seed=seed,
+                static=static,
+                progress=lambda step: progress.update(task, description=step),
+            )
+    index = (result.path / "index.html").resolve()
+    if as_json:
+        print_json(
+            {
+                "path": str(result.path),
+                "index": str(index),
+                "files": [str(p.relative_to(result.path)) for p in result.files],
+                "timings": result.timings,
+                "summary": {
+                    k: result.summary[k] for k in ("records", "modern_era", "eras", "growth")
+                },
+            }
+        )
+        return
+    total = sum(result.timings.values())
+    console().print(
+        f"Report written to [bold]{result.path}[/] ({len(result.files)} files, "
+        f"{total:.1f} s). Open:\n  {index.as_uri()}"
+    )
+
+
+def chart_command(
+    name: Annotated[str, typer.Argument(help="modern, eras, domains or estimate.")],
+    data: DataOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    fmt: Annotated[
+        Optional[str],
+        typer.Option(
+            "--format",
+            help="svg, png, html or json "
+            "(default: from --out, else svg).",
+        ),
+    ] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", metavar="FILE")] = None,
+    flop: Annotated[
+        Optional[str],
+        typer.Option(
+            "--flop",
+            help="For 'estimate': your "
+            "estimate, e.g. 3.14e23 or '3640 pfs-days'.",
+        ),
+    ] = None,
+    date: Annotated[
+        Optional[str],
+        typer.Option(
+            "--date",
+            help="For 'estimate': its date, "
+            "YYYY[-MM[-DD]].",
+        ),
+    ] = None,
+    label: Annotated[str, typer.Option("--label", help="For 'estimate': its name.")] = (
+        "Your estimate"
+    ),
+    seed: SeedOpt = 0,
+) -> None:
+    """Write one chart as SVG, PNG, an offline HTML page, or its Vega-Lite JSON."""
+    from aicompute import charts, trends
+    from aicompute.dataset import parse_date
+    from aicompute.errors import InputError
+    from aicompute.units import parse_flop
+
+    with user_errors():
+        key = name.strip().lower()
+        if key not in CHART_NAMES:
+            raise InputError("name", f"unknown chart {name!r}; use {', '.join(CHART_NAMES)}")
+        chosen = (fmt or (out.suffix.lstrip(".") if out and out.suffix else "svg")).lower()
+        if chosen not in charts.FORMATS:
+            raise InputError("format", f"unknown format {chosen!r}; use svg, png, html or json")
+        _, frame, _ = load(data, with_embedded)
+        analysis = trends.analyze(frame, bootstrap=200, seed=seed)
+        if key == "estimate":
+            if flop is None or date is None:
+                raise InputError("flop", "the estimate chart needs --flop and --date")
+            value = parse_flop(flop, "flop")
+            if value <= 0:
+                raise InputError("flop", "must be positive")
+            try:
+                parse_date(date)
+            except ValueError as error:
+                raise InputError("date", str(error)) from None
+            chart = charts.estimate_chart(analysis, value, date, label)
+        else:
+            chart = charts.CHARTS[key](analysis)
+        path = chart.save(out or Path(f"{key}.{chosen}"), chosen)
+    typer.echo(f"wrote {path}")

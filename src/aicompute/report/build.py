@@ -1,0 +1,236 @@
+"""Build the report folder: an offline page, the charts as SVG and PNG, the data, a summary.
+
+>>> import tempfile
+>>> from aicompute import dataset
+>>> out = build_report(dataset.load(), tempfile.mkdtemp(), bootstrap=100, static=False)
+>>> sorted(p.name for p in out.path.iterdir())
+['assets', 'charts', 'data', 'index.html', 'summary.json']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from aicompute._files import default_mode
+from aicompute.constants import FLOP_PER_PFS_DAY
+
+__all__ = ["ReportResult", "appendix_rows", "build_report", "record_rows"]
+
+_SAFE_URL = re.compile(r"^https?://", re.I)
+
+
+@dataclass
+class ReportResult:
+    """Where the report was written, what it holds, and how long each step took."""
+
+    path: Path
+    files: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def record_rows(records: list[Any]) -> list[dict[str, Any]]:
+    """Rows of the page's records table (text only; the page escapes everything)."""
+    rows = []
+    for r in sorted(records, key=lambda r: (r.year, r.name)):
+        rows.append({
+            "id": r.id, "name": r.name, "organization": r.organization, "date": r.date,
+            "year": r.year, "domain": r.domain,
+            "pfs_days": None if r.flop is None else r.flop / FLOP_PER_PFS_DAY,
+            "flop": r.flop, "low_flop": r.low_flop, "high_flop": r.high_flop,
+            "upper_bound": r.upper_bound, "confidence": r.confidence,
+            "in_trend": r.flop is not None and not (r.exclude_from_trend or r.upper_bound),
+            "methods": [e.method for e in r.estimates], "value_source": r.value_source,
+            "sources": [s for s in r.sources if _SAFE_URL.match(s)], "notes": r.notes,
+        })  # fmt: skip
+    return rows
+
+
+def appendix_rows(records: list[Any]) -> list[dict[str, Any]]:
+    """The method appendix, generated from the records' own stored inputs."""
+    from aicompute.errors import InputError
+    from aicompute.estimation import estimate
+
+    rows = []
+    for r in sorted(records, key=lambda r: (r.year, r.name)):
+        for e in r.estimates:
+            try:
+                est = estimate(**e.inputs).by_method(e.method)
+            except InputError as error:
+                rows.append({"name": r.name, "method": e.method, "error": str(error)})
+                continue
+            if est is None:
+                continue
+            rows.append(
+                {
+                    "name": r.name,
+                    "date": r.date,
+                    "method": e.method,
+                    "formula": est.formula,
+                    "calculation": est.calculation,
+                    "pfs_days": est.pfs_days,
+                    "note": e.note,
+                    "sources": [s for s in r.sources if _SAFE_URL.match(s)][:1],
+                }
+            )
+    return rows
+
+
+@contextlib.contextmanager
+def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    timings[step] = time.perf_counter() - start
+
+
+def build_report(
+    frame: Any,
+    out: str | os.PathLike[str],
+    *,
+    records: list[Any] | None = None,
+    credits: list[str] | None = None,
+    source: str = "embedded dataset",
+    bootstrap: int = 1000,
+    seed: int = 0,
+    static: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> ReportResult:
+    """Write the report for ``frame`` (records DataFrame) into the folder ``out``.
+
+    The folder is assembled beside its destination and swapped in at the end, so an
+    interrupted run never leaves a half-written report. ``static=False`` skips the SVG/PNG
+    exports (faster, for tests).
+    """
+    from aicompute import charts, trends
+    from aicompute.dataset import read_embedded, write
+    from aicompute.reproduce import reproduce
+
+    step = progress or (lambda _name: None)
+    out = Path(out)
+    timings: dict[str, float] = {}
+    if records is None:
+        records = read_embedded().records
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    work.chmod(default_mode(directory=True))
+    try:
+        step("analysis")
+        with _timed(timings, "analysis"):
+            analysis = trends.analyze(frame, bootstrap=bootstrap, seed=seed)
+        step("charts")
+        with _timed(timings, "charts"):
+            built = [fn(analysis) for fn in charts.CHARTS.values()]
+        (work / "charts").mkdir()
+        (work / "data").mkdir()
+        (work / "assets").mkdir()
+        if static:
+            for chart in built:
+                step(f"chart {chart.name}: SVG and PNG")
+                with _timed(timings, f"export {chart.name}"):
+                    chart.save(work / "charts" / f"{chart.name}.svg")
+                    chart.save(work / "charts" / f"{chart.name}.png")
+        for chart in built:
+            chart.save(work / "charts" / f"{chart.name}.vl.json")
+        step("reproduction table")
+        with _timed(timings, "reproduce"):
+            claims = [c.to_dict() for c in reproduce(bootstrap=bootstrap, seed=seed)]
+        step("data files")
+        with _timed(timings, "data"):
+            write(records, work / "data" / "records.csv")
+            write(records, work / "data" / "records.json")
+        summary = {
+            "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "source": source, "credits": credits or [], **analysis.to_dict(),
+            "reproduce": claims,
+        }  # fmt: skip
+        (work / "summary.json").write_text(
+            json.dumps(summary, indent=2, default=_plain), encoding="utf-8"
+        )
+        step("page")
+        with _timed(timings, "page"):
+            (work / "assets" / "vega.js").write_text(charts.vega_bundle(), encoding="utf-8")
+            static_dir = resources.files("aicompute.report").joinpath("static")
+            for name in ("report.js", "report.css"):
+                (work / "assets" / name).write_text(
+                    static_dir.joinpath(name).read_text("utf-8"), encoding="utf-8"
+                )
+            page = _render(analysis, built, records, claims, summary, static)
+            (work / "index.html").write_text(page, encoding="utf-8")
+        if out.exists():
+            trash = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old."))
+            out.rename(trash / out.name)
+            work.rename(out)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            work.rename(out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    return ReportResult(out, files, timings, summary)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON serializable: {type(value)}")
+
+
+def _render(
+    analysis: Any,
+    built: list[Any],
+    records: list[Any],
+    claims: list[dict[str, Any]],
+    summary: dict[str, Any],
+    static: bool,
+) -> str:
+    import jinja2
+
+    from aicompute import __version__
+    from aicompute.charts import safe_json
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("aicompute.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["sig"] = lambda v, d=3: "–" if v is None else f"{v:.{d}g}"
+    env.filters["pfs"] = _pfs
+    template = env.get_template("index.html.j2")
+    fit = analysis.modern_fit
+    return template.render(
+        version=__version__,
+        summary=summary,
+        analysis=analysis,
+        fit=fit,
+        charts=[
+            {"name": c.name, "title": c.spec["title"]["text"], "spec_json": safe_json(c.spec)}
+            for c in built
+        ],
+        static=static,
+        records_json=safe_json(record_rows(records)),
+        appendix=appendix_rows(records),
+        claims=claims,
+        growth=analysis.growth,
+        eras=analysis.eras,
+    )
+
+
+def _pfs(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.4g}" if 1e-3 <= abs(value) < 1e7 else f"{value:.3g}"
