@@ -135,7 +135,9 @@ def point_rows(frame: Any) -> list[dict[str, Any]]:
             "high_pfs_days": float(r.high_flop) / FLOP_PER_PFS_DAY,
             "range_text": f"{bound}{r.low_flop / FLOP_PER_PFS_DAY:.2g} – "
                           f"{r.high_flop / FLOP_PER_PFS_DAY:.2g}",
-            "method": methods, "source": r.sources[0] if r.sources else "",
+            "method": methods,
+            "source": next((u for u in r.sources if u.lower().startswith(("http://", "https://"))),
+                           ""),
             "confidence": r.confidence, "upper_bound": bool(r.upper_bound),
             "in_trend": not (r.exclude_from_trend or r.upper_bound),
         })  # fmt: skip

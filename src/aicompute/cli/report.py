@@ -96,8 +96,7 @@ def chart_command(
         Optional[str],
         typer.Option(
             "--format",
-            help="svg, png, html or json "
-            "(default: from --out, else svg).",
+            help="svg, png, html or json (default: from --out, else svg).",
         ),
     ] = None,
     out: Annotated[Optional[Path], typer.Option("--out", metavar="FILE")] = None,
@@ -105,16 +104,14 @@ def chart_command(
         Optional[str],
         typer.Option(
             "--flop",
-            help="For 'estimate': your "
-            "estimate, e.g. 3.14e23 or '3640 pfs-days'.",
+            help="For 'estimate': your estimate, e.g. 3.14e23 or '3640 pfs-days'.",
         ),
     ] = None,
     date: Annotated[
         Optional[str],
         typer.Option(
             "--date",
-            help="For 'estimate': its date, "
-            "YYYY[-MM[-DD]].",
+            help="For 'estimate': its date, YYYY[-MM[-DD]].",
         ),
     ] = None,
     label: Annotated[str, typer.Option("--label", help="For 'estimate': its name.")] = (

@@ -1,0 +1,168 @@
+"""The report in a real browser: Playwright driving Debian's chromium, headless.
+
+Skipped when chromium or Playwright is missing on a developer's machine; under CI (CI=true)
+a missing browser is a failure, so the suite can never pass by skipping it. Screenshots go to
+``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aicompute import dataset
+from aicompute.dataset import Record, records_to_frame
+from aicompute.report import build_report
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - the dev extra installs it
+    sync_playwright = None
+
+if os.environ.get("CI") and (CHROMIUM is None or sync_playwright is None):
+    raise RuntimeError("CI needs Debian's chromium and Playwright for the browser tests")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or sync_playwright is None, reason="chromium or playwright not installed"
+)
+
+EVIL = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def report_url(tmp_path_factory):  # type: ignore[no-untyped-def]
+    records = list(dataset.read_embedded().records)
+    records.append(
+        Record(
+            name=EVIL,
+            date="2016-06-01",
+            domain="Other",
+            flop=1e20,
+            notes="<img src=x onerror=alert(2)>",
+            sources=["https://example.org"],
+        )
+    )
+    out = build_report(
+        records_to_frame(records),
+        tmp_path_factory.mktemp("b") / "report",
+        records=records,
+        bootstrap=100,
+        static=False,
+    ).path
+    return (out / "index.html").as_uri()
+
+
+@pytest.fixture(scope="module")
+def page(report_url):  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 1000})
+        pg.problems = []  # console errors, page errors, dialogs, network requests
+        pg.on("console", lambda m: m.type == "error" and pg.problems.append(m.text))
+        pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
+        pg.on("dialog", lambda d: (pg.problems.append(f"dialog: {d.message}"), d.dismiss()))
+        pg.on("request", lambda r: r.url.startswith("file:") or pg.problems.append(r.url))
+        pg.goto(report_url)
+        for chart in ("modern", "eras", "domains"):
+            pg.wait_for_selector(
+                f"#chart-{chart}[data-ready='true']", state="attached", timeout=30_000
+            )
+        yield pg
+        browser.close()
+
+
+def signal(page, chart: str, name: str):  # type: ignore[no-untyped-def]
+    return page.evaluate(f"document.getElementById('chart-{chart}').vegaView.signal('{name}')")
+
+
+def symbols(page, chart: str) -> int:  # type: ignore[no-untyped-def]
+    return page.locator(f"#chart-{chart} g.mark-symbol.role-mark path").count()
+
+
+def test_charts_render_without_errors(page) -> None:  # type: ignore[no-untyped-def]
+    page.screenshot(path=str(ARTIFACTS / "report-top.png"))
+    assert symbols(page, "modern") == 15
+    assert symbols(page, "eras") == 33  # 32 records with compute + the added one
+    assert page.problems == []
+
+
+def test_toggle_log_linear(page) -> None:  # type: ignore[no-untyped-def]
+    eras = page.locator("#figure-eras")
+    labels = lambda: page.locator("#chart-eras .role-axis-label text").all_text_contents()  # noqa: E731
+    assert signal(page, "eras", "yScale") == "log"
+    assert any(t.startswith("1e") for t in labels())
+    eras.locator("input[type=radio][value=linear]").check()
+    page.wait_for_timeout(300)
+    assert signal(page, "eras", "yScale") == "linear"
+    assert not any(t.startswith("1e") for t in labels())
+    eras.screenshot(path=str(ARTIFACTS / "eras-linear.png"))
+    eras.locator("input[type=radio][value=log]").check()
+    assert signal(page, "eras", "yScale") == "log"
+    assert page.problems == []
+
+
+def test_toggle_error_bars(page) -> None:  # type: ignore[no-untyped-def]
+    def visible_rules() -> int:
+        return page.evaluate("""() => [...document.querySelectorAll(
+            '#chart-eras g.mark-rule.role-mark line')].filter(l => {
+              const o = l.getAttribute('stroke-opacity') ?? l.getAttribute('opacity');
+              return o !== null && parseFloat(o) > 0; }).length""")
+
+    assert visible_rules() == 0
+    page.locator("#figure-eras input[type=checkbox]").check()
+    page.wait_for_timeout(300)
+    assert signal(page, "eras", "showErrors") is True
+    assert visible_rules() == 33
+    page.locator("#figure-eras").screenshot(path=str(ARTIFACTS / "eras-error-bars.png"))
+    page.locator("#figure-eras input[type=checkbox]").uncheck()
+    assert page.problems == []
+
+
+def test_filter_a_domain(page) -> None:  # type: ignore[no-untyped-def]
+    page.locator("#figure-eras select").select_option("Games")
+    page.wait_for_timeout(300)
+    assert symbols(page, "eras") == 5  # TD-Gammon, DQN, Dota 1v1, AlphaGo Zero, AlphaZero
+    page.locator("#figure-eras").screenshot(path=str(ARTIFACTS / "eras-games.png"))
+    page.locator("#figure-eras select").select_option("All")
+    assert symbols(page, "eras") == 33
+    assert page.problems == []
+
+
+def test_records_table(page) -> None:  # type: ignore[no-untyped-def]
+    rows = page.locator("#records-table tbody tr")
+    assert rows.count() == 33
+    page.fill("#record-search", "alpha")
+    assert rows.count() == 2
+    page.fill("#record-search", "")
+    page.select_option("#record-domain", "Speech")
+    assert rows.count() == 3  # RNN for Speech, BiLSTM for Speech, DeepSpeech2
+    page.select_option("#record-domain", "")
+    page.click("#records-table th[data-key=pfs_days] button")
+    page.click("#records-table th[data-key=pfs_days] button")  # descending
+    assert rows.first.locator("td").nth(1).text_content() == "AlphaGoZero"
+    assert page.problems == []
+
+
+def test_markup_shows_as_text(page) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#record-search", "alert")
+    cell = page.locator("#records-table tbody tr td").nth(1)
+    assert cell.text_content() == EVIL
+    assert page.locator("#records-table img").count() == 0
+    page.locator("#records").screenshot(path=str(ARTIFACTS / "records-escaped.png"))
+    page.fill("#record-search", "")
+    assert page.problems == []  # no alert dialog ever opened
