@@ -171,3 +171,15 @@ def test_python_dash_m_and_version() -> None:
     from aicompute import __version__
 
     assert proc.stdout.strip() == __version__
+
+
+def test_markup_like_text_is_printed_verbatim() -> None:
+    code, out, _ = run("estimate", "--forward-macs", "1G", "--examples", "1M", "--adjust", "2",
+                       "--adjust-reason", "[bold]twice[/bold] the data")
+    assert code == 0
+    assert "[bold]twice[/bold] the data" in out
+
+
+def test_missing_architecture_file() -> None:
+    code, _, err = run("estimate", "--architecture", "dqn.txt", "--examples", "1")
+    assert code == 2 and "no such file 'dqn.txt'" in err

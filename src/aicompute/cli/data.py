@@ -63,6 +63,7 @@ def list_command(
         print_json(frame.drop(columns=["sources", "notes"]).to_dict(orient="records"))
         return
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(
         title=f"{len(frame)} records",
@@ -79,7 +80,7 @@ def list_command(
         bound = "< " if row.upper_bound else ""
         table.add_row(
             row.date,
-            row.name,
+            Text(row.name),
             row.domain,
             f"{bound}{row.pfs_days:.3g}" if known else "–",
             f"{bound}{row.flop:.2e}" if known else "–",
@@ -121,8 +122,9 @@ def show_command(
         print_json(out)
         return
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=record.name, title_justify="left", show_header=False)
+    table = Table(title=Text(record.name), title_justify="left", show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     value = (
@@ -147,12 +149,14 @@ def show_command(
         ("tags", ", ".join(record.tags)),
     ):
         if text:
-            table.add_row(label, text)
+            table.add_row(label, Text(text))
     for e, est in redone:
         table.add_row(
             f"method: {e.method}",
-            f"{est.calculation}\n= {est.pfs_days:.4g} "
-            f"pfs-days{(chr(10) + e.note) if e.note else ''}",
+            Text(
+                f"{est.calculation}\n= {est.pfs_days:.4g} "
+                f"pfs-days{(chr(10) + e.note) if e.note else ''}"
+            ),
         )
     console().print(table)
 

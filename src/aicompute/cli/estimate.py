@@ -235,11 +235,19 @@ def estimate_command(
     and the two are cross-checked. Any number may be a range LOW..HIGH (e.g. --days 5..6).
     """
     with user_errors():
+        from aicompute.errors import InputError
         from aicompute.estimation import estimate
 
         arch = architecture
-        if arch is not None and "\n" not in arch and ";" not in arch and Path(arch).is_file():
-            arch = Path(arch).read_text(encoding="utf-8")
+        if arch is not None and "\n" not in arch and ";" not in arch:
+            if Path(arch).is_file():
+                arch = Path(arch).read_text(encoding="utf-8")
+            elif " " not in arch.strip():
+                raise InputError(
+                    "architecture",
+                    f"no such file {arch!r}; or give the layers "
+                    "inline, e.g. 'input 84x84x3; conv 16 8x8 stride=4'",
+                )
         result = estimate(
             forward_macs=forward_macs,
             forward_flop=forward_flop,
@@ -273,6 +281,7 @@ def estimate_command(
 
 
 def _print_result(result) -> None:  # type: ignore[no-untyped-def]
+    from rich.markup import escape
     from rich.table import Table
 
     from aicompute.constants import DISAGREEMENT_FACTOR
@@ -296,12 +305,12 @@ def _print_result(result) -> None:  # type: ignore[no-untyped-def]
     out.print(table)
     for est in result.estimates:
         out.print(f"[bold]{names[est.method]}[/]")
-        out.print(f"  [dim]{est.formula}[/]")
-        out.print(f"  = {est.calculation}")
+        out.print(f"  [dim]{escape(est.formula)}[/]")
+        out.print(f"  = {escape(est.calculation)}")
         out.print(f"  = {format_pfs_days(est.flop)}")
-        out.print(f"  [dim]interval: {est.interval_basis}[/]")
+        out.print(f"  [dim]interval: {escape(est.interval_basis)}[/]")
         for note in est.notes:
-            out.print(f"  [dim]·[/] {note}")
+            out.print(f"  [dim]·[/] {escape(note)}")
     ratio = result.agreement_ratio
     if ratio is not None:
         verdict = (
@@ -311,16 +320,10 @@ def _print_result(result) -> None:  # type: ignore[no-untyped-def]
         )
         out.print(f"[bold]Cross-check:[/] hardware time / operations = {ratio:.2f}, {verdict}")
     for method, why in result.skipped.items():
-        out.print(f"[yellow]Not run:[/] {method} method {why}")
+        out.print(f"[yellow]Not run:[/] {method} method {escape(why)}")
     star = " (★ preferred: operation count)" if len(result.estimates) > 1 else ""
     out.print(
         f"[bold]Estimate:[/] {format_flop(result.flop)} = {format_pfs_days(result.flop)}, "
-        f"90% interval {format_si(flop_to_pfs(result.low_flop))} – "
-        f"{format_si(flop_to_pfs(result.high_flop))} pfs-days{star}"
+        f"90% interval {format_pfs_days(result.low_flop).removesuffix(' pfs-days')} – "
+        f"{format_pfs_days(result.high_flop)}{star}"
     )
-
-
-def flop_to_pfs(flop: float) -> float:
-    from aicompute.units import flop_to_pfs_days
-
-    return flop_to_pfs_days(flop)

@@ -22,6 +22,12 @@ from aicompute.cli.common import (
 from aicompute.cli.output import console, print_json, user_errors
 
 
+def escape_markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "∞" if value is None else f"{value:.{digits}g}"
 
@@ -100,7 +106,7 @@ def fit_command(
         f"bootstrap: {fit.bootstrap} resamples, seed {fit.seed}[/]"
     )
     for credit in credits(results):
-        out.print(f"[dim]Data: {credit}[/]")
+        out.print(f"[dim]Data: {escape_markup(credit)}[/]")
 
 
 def eras_command(
@@ -178,7 +184,7 @@ def eras_command(
         )
     out.print(table)
     for credit in credits(results):
-        out.print(f"[dim]Data: {credit}[/]")
+        out.print(f"[dim]Data: {escape_markup(credit)}[/]")
 
 
 def reproduce_command(
@@ -232,10 +238,13 @@ def growth_command(
     if as_json:
         print_json(growth.to_dict())
         return
+    from rich.markup import escape
+
     out = console()
     doubling = growth.doubling_months
     out.print(
-        f"[bold]{growth.start_name} → {growth.end_name}[/]: {growth.factor:,.0f}x in "
+        f"[bold]{escape(growth.start_name)} → {escape(growth.end_name)}[/]: "
+        f"{growth.factor:,.0f}x in "
         f"{growth.years:.2f} years"
         + (f" (a doubling every {doubling:.2f} months)" if doubling else "")
     )
@@ -244,4 +253,4 @@ def growth_command(
         f"doubling, {growth.moore_factor(18):.3g}x with 18 months"
     )
     for credit in credits(results):
-        out.print(f"[dim]Data: {credit}[/]")
+        out.print(f"[dim]Data: {escape_markup(credit)}[/]")
