@@ -174,8 +174,17 @@ def test_python_dash_m_and_version() -> None:
 
 
 def test_markup_like_text_is_printed_verbatim() -> None:
-    code, out, _ = run("estimate", "--forward-macs", "1G", "--examples", "1M", "--adjust", "2",
-                       "--adjust-reason", "[bold]twice[/bold] the data")
+    code, out, _ = run(
+        "estimate",
+        "--forward-macs",
+        "1G",
+        "--examples",
+        "1M",
+        "--adjust",
+        "2",
+        "--adjust-reason",
+        "[bold]twice[/bold] the data",
+    )
     assert code == 0
     assert "[bold]twice[/bold] the data" in out
 

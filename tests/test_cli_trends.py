@@ -160,9 +160,11 @@ def test_lazy_python_api() -> None:
 
 def test_markup_in_record_names_never_breaks_the_terminal(tmp_path: Path) -> None:
     evil = tmp_path / "evil.yaml"
-    evil.write_text("- name: '[/] [bold]x[/bold] <script>'\n  date: '2015-01-01'\n"
-                    "  domain: Vision\n  flop: 1e20\n  notes: '[/red]'\n"
-                    "- name: b\n  date: '2016-01-01'\n  domain: Vision\n  flop: 1e21\n")
+    evil.write_text(
+        "- name: '[/] [bold]x[/bold] <script>'\n  date: '2015-01-01'\n"
+        "  domain: Vision\n  flop: 1e20\n  notes: '[/red]'\n"
+        "- name: b\n  date: '2016-01-01'\n  domain: Vision\n  flop: 1e21\n"
+    )
     r = run("data", "list", "--data", str(evil))
     assert r.exit_code == 0 and "[/] [bold]x[/bold] <script>" in r.stdout
     r = run("data", "show", "[/] [bold]x[/bold] <script>", "--data", str(evil))
