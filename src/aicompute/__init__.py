@@ -28,16 +28,18 @@ from aicompute.units import flop_to_pfs_days, pfs_days_to_flop
 
 __version__ = "0.1.0"
 
-_LAZY = ("dataset", "trends", "reproduce")
+_LAZY = ("dataset", "trends", "reproduce", "charts", "report", "counting")
 
 
 def __getattr__(name: str) -> object:
     """``aicompute.dataset``, ``aicompute.trends`` and ``aicompute.reproduce`` load on first use
     (they need pandas, which the estimation core does not)."""
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         return importlib.import_module(f"aicompute.{name}")
+    if name == "count":  # needs the torch extra
+        return importlib.import_module("aicompute.counting").count
     raise AttributeError(f"module 'aicompute' has no attribute {name!r}")
 
 
@@ -50,6 +52,7 @@ __all__ = [
     "Interval",
     "Range",
     "__version__",
+    "count",
     "count_architecture",
     "dataset",
     "estimate",

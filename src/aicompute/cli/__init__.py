@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from aicompute.cli import count as _count
 from aicompute.cli import data as _data
 from aicompute.cli import estimate as _estimate
 from aicompute.cli import hardware as _hardware
@@ -27,6 +28,7 @@ app.command("reproduce")(_trends.reproduce_command)
 app.add_typer(_data.app, name="data")
 app.command("report")(_report.report_command)
 app.command("chart")(_report.chart_command)
+app.command("count", no_args_is_help=True)(_count.count_command)
 
 
 def _print_version(value: bool) -> None:

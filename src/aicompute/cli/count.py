@@ -1,0 +1,311 @@
+"""``aicompute count``: exact operation counts of a model (needs the torch extra)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aicompute.cli.output import console, print_json, user_errors
+
+Text = Optional[str]
+_DATA = "Training data"
+_CONV = "Conventions"
+
+
+def _shape(text: str) -> tuple[int, ...]:
+    from aicompute.errors import InputError
+
+    try:
+        dims = tuple(int(p) for p in text.lower().replace("×", "x").split("x"))
+    except ValueError:
+        raise InputError("input_shape", f"expected sizes like 3x224x224, got {text!r}") from None
+    if not dims or any(d <= 0 for d in dims):
+        raise InputError("input_shape", f"sizes must be positive, got {text!r}")
+    return dims
+
+
+def count_command(
+    model: Annotated[
+        str,
+        typer.Argument(
+            help="A preset (e.g. gpt2, llama-3.1-405b, resnet50; "
+            "'list' shows them), a Hugging Face config.json, or "
+            "package.module:factory."
+        ),
+    ],
+    batch_size: Annotated[
+        int,
+        typer.Option(
+            "--batch-size", help="Sequences or images per step (results are per example)."
+        ),
+    ] = 1,
+    seq_len: Annotated[
+        Optional[int], typer.Option("--seq-len", help="Tokens per sequence.")
+    ] = None,
+    input_shape: Annotated[
+        Text,
+        typer.Option(
+            "--input-shape", metavar="CxHxW", help="Input of one example, e.g. 3x224x224."
+        ),
+    ] = None,
+    tokens: Annotated[
+        Text,
+        typer.Option(
+            "--tokens", metavar="COUNT", rich_help_panel=_DATA, help="Training tokens, e.g. 15.6T."
+        ),
+    ] = None,
+    examples: Annotated[
+        Text,
+        typer.Option(
+            "--examples",
+            metavar="COUNT",
+            rich_help_panel=_DATA,
+            help="Training examples per epoch.",
+        ),
+    ] = None,
+    epochs: Annotated[
+        Text,
+        typer.Option(
+            "--epochs", metavar="COUNT", rich_help_panel=_DATA, help="Passes over --examples."
+        ),
+    ] = None,
+    backward: Annotated[
+        str,
+        typer.Option(
+            "--backward", rich_help_panel=_CONV, help="measured (autograd on meta) or ratio (2x)."
+        ),
+    ] = "measured",
+    causal_half: Annotated[
+        bool,
+        typer.Option(
+            "--causal-half",
+            rich_help_panel=_CONV,
+            help="Count causal attention as half the score matrix (default: full, as PaLM).",
+        ),
+    ] = False,
+    recompute: Annotated[
+        bool,
+        typer.Option(
+            "--recompute",
+            rich_help_panel=_CONV,
+            help="Report hardware FLOP with full activation recomputation.",
+        ),
+    ] = False,
+    by_module: Annotated[
+        bool, typer.Option("--by-module", help="Show the modules and operators with the most FLOP.")
+    ] = False,
+    top: Annotated[int, typer.Option("--top", help="How many modules to show.")] = 15,
+    save_record: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--save-record",
+            metavar="FILE",
+            help="Add the result as a record to a dataset file "
+            "(needs --tokens or --examples, and --date).",
+        ),
+    ] = None,
+    date: Annotated[
+        Text, typer.Option("--date", help="Publication date for --save-record.")
+    ] = None,
+    domain: Annotated[str, typer.Option("--domain", help="Domain for --save-record.")] = (
+        "Language"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Count a model's multiply-adds forward and backward on the meta device (no weights, no
+    memory), and turn them into training compute."""
+    with user_errors():
+        from aicompute.errors import InputError
+
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            raise InputError(
+                None,
+                "aicompute count needs PyTorch: pip install "
+                "'aicompute[torch]' (CPU wheel: pip install torch==2.13.0)",
+            ) from None
+        from aicompute.counting import PRESET_NAMES, count
+        from aicompute.units import parse_count, parse_number
+
+        if model.strip().lower() in {"list", "presets"}:
+            _list_presets(PRESET_NAMES, as_json)
+            return
+        if seq_len is not None and input_shape is not None:
+            raise InputError("input_shape", "give --seq-len or --input-shape, not both")
+        result = count(
+            model,
+            batch_size=batch_size,
+            seq_len=seq_len,
+            input_shape=_shape(input_shape) if input_shape else None,
+            tokens=parse_count(tokens, "tokens") if tokens else None,
+            examples=parse_count(examples, "examples") if examples else None,
+            epochs=parse_number(epochs, "epochs") if epochs else None,
+            backward=backward,
+            causal_half=causal_half,
+            recompute=recompute,
+            top_modules=top,
+        )
+        if save_record is not None:
+            path = _save(result, save_record, date, domain)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        _print(result, by_module)
+    if save_record is not None:
+        typer.echo(f"saved {result.model} to {path}", err=as_json)
+
+
+def _list_presets(names: tuple[str, ...], as_json: bool) -> None:
+    from aicompute.counting import presets
+
+    table = presets()
+    if as_json:
+        print_json([{"name": n, "kind": table[n].kind, "source": table[n].source} for n in names])
+        return
+    for name in names:
+        typer.echo(f"{name:<16} {table[name].kind:<6} {table[name].source}")
+
+
+def _save(result, path: Path, date: str | None, domain: str) -> Path:  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    from aicompute.dataset import Record, read, write
+    from aicompute.errors import InputError
+
+    if date is None:
+        raise InputError("date", "--save-record needs --date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    estimate = result.to_estimate()
+    try:
+        record = Record(
+            name=result.model,
+            date=date,
+            domain=domain,
+            flop=estimate.flop,
+            low_flop=estimate.low_flop,
+            high_flop=estimate.high_flop,
+            confidence="confident",
+            parameters=result.params,
+            value_source="aicompute count (operations counted on the meta device)",
+            estimates=[{"method": "operations", "inputs": estimate.inputs}],
+            notes=f"{result.model}: {result.forward_macs:.4g} forward multiply-adds per "
+            f"{'sequence' if result.seq_len else 'example'}, backward measured "
+            f"({result.training_ratio:.3f}x forward in total)",
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise InputError(
+            ".".join(map(str, first["loc"])) or "record", first["msg"].removeprefix("Value error, ")
+        ) from None
+    records = {r.id: r for r in read(path).records} if path.exists() else {}
+    records[record.id] = record
+    return write(records.values(), path)
+
+
+def _print(result, by_module: bool) -> None:  # type: ignore[no-untyped-def]
+    from rich.markup import escape
+    from rich.table import Table
+
+    from aicompute.units import format_pfs_days, format_si
+
+    out = console()
+    per = "sequence" if result.seq_len else "example"
+    table = Table(
+        title=f"{escape(result.model)}: input {list(result.input_shape)}, "
+        f"counted on meta in {result.seconds:.2f} s",
+        title_justify="left",
+    )
+    table.add_column("")
+    table.add_column("multiply-adds", justify="right")
+    table.add_column("FLOP (2 per MAC)", justify="right")
+    table.add_column("FLOP, all ops", justify="right")
+    table.add_row(
+        f"forward, per {per}",
+        format_si(result.forward_macs, 4),
+        format_si(result.forward_flop, 4),
+        format_si(result.forward_flop_all, 4),
+    )
+    table.add_row(
+        f"backward, per {per}",
+        format_si(result.backward_macs, 4),
+        format_si(result.backward_flop, 4),
+        format_si(result.backward_flop_all, 4),
+    )
+    if result.seq_len:
+        table.add_row(
+            "forward, per token",
+            format_si(result.forward_macs / result.seq_len, 4),
+            format_si(result.forward_flop_per_token, 4),
+            "",
+        )
+    out.print(table)
+    active = (
+        f" ({format_si(result.active_params, 4)} active per token)"
+        if result.active_params != result.params
+        else ""
+    )
+    out.print(
+        f"Parameters: {format_si(result.params, 4)}{active}. Forward + backward = "
+        f"{result.training_ratio:.3f} x forward ({result.backward_mode}); attention "
+        f"{result.attention}; 2 FLOP per multiply-add."
+    )
+    if result.training_flop is not None:
+        data = (
+            f"{format_si(result.tokens)} tokens"
+            if result.tokens is not None
+            else f"{format_si(result.examples)} examples x {result.epochs or 1:g} epochs"
+        )
+        out.print(
+            f"[bold]Training compute[/] ({data}): {result.training_flop:.3e} FLOP = "
+            f"{format_pfs_days(result.training_flop)}"
+        )
+        if result.hardware_flop is not None:
+            out.print(f"  with activation recomputation, hardware FLOP: {result.hardware_flop:.3e}")
+    if result.formulas:
+        ft = Table(title="Analytic formulas, training FLOP per token", title_justify="left")
+        ft.add_column("formula")
+        ft.add_column("FLOP/token", justify="right")
+        ft.add_column("vs counted", justify="right")
+        counted = result.formulas["per_token_training_flop"]["counted"]
+        for name, value in result.formulas["per_token_training_flop"].items():
+            ft.add_row(
+                name,
+                format_si(value, 4),
+                "" if name == "counted" else f"{value / counted - 1:+.1%}",
+            )
+        out.print(ft)
+        out.print(f"[dim]{result.formulas['explanation']}[/]")
+    if result.uncounted_ops:
+        out.print(
+            "[yellow]Uncounted operators[/] (no formula; calls): "
+            + ", ".join(f"{k} {v}" for k, v in sorted(result.uncounted_ops.items()))
+        )
+    else:
+        out.print("[dim]Every operator executed was counted or is arithmetic-free.[/]")
+    if by_module:
+        mt = Table(title="Modules with the most forward FLOP", title_justify="left")
+        for col in ("module", "forward FLOP", "backward FLOP"):
+            mt.add_column(col, justify="left" if col == "module" else "right")
+        for m in result.modules:
+            mt.add_row(
+                escape(m["module"]),
+                format_si(m["forward_flop"], 4),
+                format_si(m["backward_flop"], 4),
+            )
+        out.print(mt)
+        ot = Table(title="Operators", title_justify="left")
+        for col in ("operator", "forward FLOP", "backward FLOP"):
+            ot.add_column(col, justify="left" if col == "operator" else "right")
+        names = sorted(
+            set(result.per_operator["forward"]) | set(result.per_operator["backward"]),
+            key=lambda n: -result.per_operator["forward"].get(n, 0),
+        )
+        for name in names:
+            ot.add_row(
+                name,
+                format_si(result.per_operator["forward"].get(name, 0), 4),
+                format_si(result.per_operator["backward"].get(name, 0), 4),
+            )
+        out.print(ot)
