@@ -10,7 +10,7 @@ All return training FLOP per token (forward + backward) unless named ``*_forward
 - :func:`palm`: Chowdhery et al. 2022, appendix B: 6N + 12·L·H·Q·T.
 
 >>> round(palm(n=1e9, layers=24, heads=16, head_dim=128, seq_len=2048) / 6e9, 4)
-1.1611
+1.2013
 """
 
 from __future__ import annotations
