@@ -266,6 +266,8 @@ def count(
     preset = factory = None
     if isinstance(model, nn.Module):
         label, module = type(model).__name__, model
+        first = next(model.parameters(), None)
+        device = str(first.device) if first is not None else device
     else:
         label, preset, factory = resolve_model(model)
         with torch.device(device):
