@@ -20,15 +20,18 @@ from aicompute.counting import count, presets  # noqa: E402
 from aicompute.counting.counter import OperationCounter  # noqa: E402
 
 
-@pytest.mark.parametrize(("name", "kwargs", "macs"), [
-    ("resnet50", {}, 4_089_184_256),
-    ("vgg16", {}, 15_470_264_320),
-    ("alexnet", {}, 714_188_480),
-    ("bert-base", {"seq_len": 128}, 11.174e9),
-    ("bert-base", {"seq_len": 512}, 48.32e9),
-    ("gpt2", {"seq_len": 1024}, 145.8e9),
-    ("vit-b16", {}, 17.56e9),
-])
+@pytest.mark.parametrize(
+    ("name", "kwargs", "macs"),
+    [
+        ("resnet50", {}, 4_089_184_256),
+        ("vgg16", {}, 15_470_264_320),
+        ("alexnet", {}, 714_188_480),
+        ("bert-base", {"seq_len": 128}, 11.174e9),
+        ("bert-base", {"seq_len": 512}, 48.32e9),
+        ("gpt2", {"seq_len": 1024}, 145.8e9),
+        ("vit-b16", {}, 17.56e9),
+    ],
+)
 def test_published_forward_counts(name: str, kwargs: dict, macs: float) -> None:
     result = count(name, **kwargs)
     assert result.forward_macs == pytest.approx(macs, rel=1e-3)
@@ -40,9 +43,16 @@ def test_alexnet_2012_two_groups() -> None:
     assert result.forward_macs == pytest.approx(0.72e9, rel=0.01)
     # by hand: conv1 55·55·96·(11·11·3); conv2 27·27·256·(5·5·48); conv3 13·13·384·(3·3·256);
     # conv4 13·13·384·(3·3·192); conv5 13·13·256·(3·3·192); fc 9216·4096 + 4096² + 4096·1000
-    hand = (55 * 55 * 96 * 363 + 27 * 27 * 256 * 1200 + 13 * 13 * 384 * 2304
-            + 13 * 13 * 384 * 1728 + 13 * 13 * 256 * 1728
-            + 9216 * 4096 + 4096 * 4096 + 4096 * 1000)
+    hand = (
+        55 * 55 * 96 * 363
+        + 27 * 27 * 256 * 1200
+        + 13 * 13 * 384 * 2304
+        + 13 * 13 * 384 * 1728
+        + 13 * 13 * 256 * 1728
+        + 9216 * 4096
+        + 4096 * 4096
+        + 4096 * 1000
+    )
     assert result.forward_macs == hand
 
 
@@ -146,9 +156,11 @@ def test_llama_matches_palm_and_chinchilla() -> None:
     assert per_token["palm"] == pytest.approx(palm, rel=1e-9)
     # Chinchilla's appendix also counts the embedding lookup as a matmul (2·V·d per token),
     # the softmax, and full-width key/value projections (no grouped-query attention)
-    extra = 3 * (2 * spec.vocab * spec.d_model + 3 * spec.n_heads * 4096 * spec.n_layers
-                 + 2 * 2 * spec.d_model * (spec.n_heads - spec.kv_heads) * spec.dim_head
-                 * spec.n_layers)
+    extra = 3 * (
+        2 * spec.vocab * spec.d_model
+        + 3 * spec.n_heads * 4096 * spec.n_layers
+        + 2 * 2 * spec.d_model * (spec.n_heads - spec.kv_heads) * spec.dim_head * spec.n_layers
+    )
     assert per_token["chinchilla"] - extra == pytest.approx(per_token["counted"], rel=1e-6)
     assert per_token["six_nd"] < per_token["counted"]
 
@@ -162,7 +174,7 @@ def analytic_moe_forward_per_token(name: str, seq_len: int) -> tuple[float, floa
     router = d * s.moe.n_experts
     attention = 2 * seq_len * h * hd
     macs = layers * (attn_proj + router + experts + attention) + d * s.vocab
-    active = (layers * (attn_proj + router + experts + 2 * d) + 2 * s.vocab * d + d)
+    active = layers * (attn_proj + router + experts + 2 * d) + 2 * s.vocab * d + d
     return macs, active
 
 
@@ -192,16 +204,25 @@ def test_training_compute_and_estimate() -> None:
     assert est.method == "operations" and est.flop == pytest.approx(result.training_flop)
     images = count("resnet50", examples=1.28e6, epochs=90)
     assert images.training_flop == pytest.approx(
-        (images.forward_flop + images.backward_flop) * 1.28e6 * 90)
+        (images.forward_flop + images.backward_flop) * 1.28e6 * 90
+    )
     recomputed = count("gpt2", seq_len=512, recompute=True)
     assert recomputed.hardware_flop == pytest.approx(
-        recomputed.training_flop_per_example + recomputed.forward_flop)
+        recomputed.training_flop_per_example + recomputed.forward_flop
+    )
 
 
 def test_hugging_face_config(tmp_path: Path) -> None:
-    config = {"model_type": "llama", "hidden_size": 4096, "num_hidden_layers": 32,
-              "num_attention_heads": 32, "num_key_value_heads": 8, "intermediate_size": 14336,
-              "vocab_size": 128256, "tie_word_embeddings": False}
+    config = {
+        "model_type": "llama",
+        "hidden_size": 4096,
+        "num_hidden_layers": 32,
+        "num_attention_heads": 32,
+        "num_key_value_heads": 8,
+        "intermediate_size": 14336,
+        "vocab_size": 128256,
+        "tie_word_embeddings": False,
+    }
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
     from_config = count(str(path), seq_len=2048)
@@ -211,13 +232,24 @@ def test_hugging_face_config(tmp_path: Path) -> None:
     assert count(str(tmp_path), seq_len=2048).params == preset.params  # a folder works too
 
 
-@pytest.mark.parametrize(("config", "needle"), [
-    ({"model_type": "falcon_mamba"}, "unknown architecture 'falcon_mamba'"),
-    ({"model_type": "llama", "hidden_size": 64}, "missing num_attention_heads"),
-    ({"model_type": "llama", "hidden_size": -1, "num_hidden_layers": 2,
-      "num_attention_heads": 2, "intermediate_size": 8, "vocab_size": 10},
-     "hidden_size must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    ("config", "needle"),
+    [
+        ({"model_type": "falcon_mamba"}, "unknown architecture 'falcon_mamba'"),
+        ({"model_type": "llama", "hidden_size": 64}, "missing num_attention_heads"),
+        (
+            {
+                "model_type": "llama",
+                "hidden_size": -1,
+                "num_hidden_layers": 2,
+                "num_attention_heads": 2,
+                "intermediate_size": 8,
+                "vocab_size": 10,
+            },
+            "hidden_size must be a positive integer",
+        ),
+    ],
+)
 def test_bad_configs(tmp_path: Path, config: dict, needle: str) -> None:
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
@@ -253,9 +285,17 @@ def test_cli_count_json_and_errors(tmp_path: Path) -> None:
     r = runner.invoke(app, ["count", "gpt2", "--seq-len", "1024", "--tokens", "300B", "--json"])
     assert r.exit_code == 0, r.stderr
     data = json.loads(r.stdout)
-    for key in ("params", "active_params", "forward_flop", "backward_flop",
-                "forward_flop_per_token", "training_flop", "training_pfs_days",
-                "uncounted_ops", "formulas"):
+    for key in (
+        "params",
+        "active_params",
+        "forward_flop",
+        "backward_flop",
+        "forward_flop_per_token",
+        "training_flop",
+        "training_pfs_days",
+        "uncounted_ops",
+        "formulas",
+    ):
         assert key in data
     assert data["forward_flop"] == pytest.approx(2 * 145.8e9, rel=1e-3)
     assert {"six_nd", "kaplan", "chinchilla"} <= set(data["formulas"])
@@ -266,8 +306,21 @@ def test_cli_count_json_and_errors(tmp_path: Path) -> None:
     r = runner.invoke(app, ["count", "bogus-model"])
     assert r.exit_code == 2 and "unknown model" in r.stderr
     out = tmp_path / "mine.yaml"
-    r = runner.invoke(app, ["count", "gpt2", "--seq-len", "1024", "--tokens", "9B",
-                            "--save-record", str(out), "--date", "2019-02-14"])
+    r = runner.invoke(
+        app,
+        [
+            "count",
+            "gpt2",
+            "--seq-len",
+            "1024",
+            "--tokens",
+            "9B",
+            "--save-record",
+            str(out),
+            "--date",
+            "2019-02-14",
+        ],
+    )
     assert r.exit_code == 0, r.stderr
     from aicompute.dataset import read
 
