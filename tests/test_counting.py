@@ -328,3 +328,29 @@ def test_cli_count_json_and_errors(tmp_path: Path) -> None:
     assert saved.flop == pytest.approx(3 * 2 * 145.8e9 / 1024 * 9e9, rel=1e-3)
     assert saved.estimates[0].method == "operations"
     assert math.isclose(saved.parameters, 124_439_808)
+
+
+def test_cli_factory_errors_are_one_line() -> None:
+    runner = CliRunner()
+    r = runner.invoke(app, ["count", f"{__name__}:broken_factory", "--input-shape", "16"])
+    assert r.exit_code == 2
+    assert r.stderr.strip().splitlines() == [
+        f"aicompute: error: model: building {__name__}:broken_factory failed: "
+        "ValueError: no weights here"]
+    r = runner.invoke(app, ["count", f"{__name__}:small_factory", "--input-shape", "8x15"])
+    assert r.exit_code == 2 and "failed on an input of shape [1, 8, 15]" in r.stderr
+
+
+def test_without_torch_the_command_says_how_to_install() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "from aicompute.cli import main\n"
+            "sys.argv = ['aicompute', 'count', 'gpt2']\n"
+            "main()")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 2
+    assert "pip install 'aicompute[torch]'" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -39,7 +39,11 @@ def __getattr__(name: str) -> object:
     if name in _LAZY:
         return importlib.import_module(f"aicompute.{name}")
     if name == "count":  # needs the torch extra
-        return importlib.import_module("aicompute.counting").count
+        try:
+            return importlib.import_module("aicompute.counting").count
+        except ImportError as error:
+            raise ImportError("aicompute.count needs PyTorch: pip install 'aicompute[torch]' "
+                              f"({error})") from None
     raise AttributeError(f"module 'aicompute' has no attribute {name!r}")
 
 

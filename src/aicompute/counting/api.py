@@ -300,7 +300,7 @@ def count(
         if input_shape is None:
             size = preset.image_size if preset is not None else 224
             input_shape = (3, size, size)
-        shape = (batch_size, *input_shape) if len(input_shape) == 3 else tuple(input_shape)
+        shape = (batch_size, *input_shape)  # the input of one example, batched
         inputs = (torch.empty(shape, device=device),)
         seq_len = None
     params = sum(p.numel() for p in module.parameters())
