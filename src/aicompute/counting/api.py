@@ -412,8 +412,10 @@ def _formulas(spec: Any, module: nn.Module, result: CountResult, seq_len: int) -
         "counted": result.training_flop_per_example / seq_len,
     }
     out: dict[str, Any] = {"per_token_training_flop": per_token}
-    if result.tokens is not None:
-        out.update({k: v * result.tokens for k, v in per_token.items()})
+    # top-level values: the whole training run when tokens are known, else per token
+    scale = result.tokens if result.tokens is not None else 1.0
+    out["per"] = "training run" if result.tokens is not None else "token"
+    out.update({k: v * scale for k, v in per_token.items()})
     out["explanation"] = (
         "6ND uses all active parameters and no attention; Kaplan adds 2·n_layer·n_ctx·d_attn "
         "per token and leaves out embeddings; Chinchilla also counts the embedding lookup as a "
