@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -111,12 +112,29 @@ def _validate(rows: Iterable[tuple[int, dict[str, Any]]], source: str, kind: str
 
 
 def read_embedded() -> LoadResult:
-    """The dataset shipped with aicompute."""
-    text = resources.files("aicompute.dataset").joinpath("data/records.yaml").read_text("utf-8")
-    return _read_yaml_text(text, "embedded")
+    """The dataset shipped with aicompute: every ``data/*.yaml`` file of the package (the
+    seed's records, then the curated records by period), validated together."""
+    folder = resources.files("aicompute.dataset").joinpath("data")
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".yaml"))
+    names.sort(key=lambda n: (n != "seed.yaml", n))
+    rows: list[tuple[int, dict[str, Any]]] = []
+    where: list[str] = []
+    for name in names:
+        for line, row in _yaml_rows(folder.joinpath(name).read_text("utf-8"), name):
+            rows.append((len(where), row))
+            where.append(f"{name}:{line}")
+    result = _validate(rows, "embedded", "aicompute")
+    def locate(error: RowError) -> RowError:
+        message = re.sub(r"first on line (\d+)", lambda m: f"first at {where[int(m[1])]}",
+                         error.message)
+        return RowError(0, f"{where[error.line]}: {message}", error.name)
+
+    result.errors = [locate(e) for e in result.errors]
+    return result
 
 
-def _read_yaml_text(text: str, source: str) -> LoadResult:
+def _yaml_rows(text: str, source: str) -> list[tuple[int, dict[str, Any]]]:
+    """(line, mapping) for each record of a YAML list."""
     import yaml
 
     try:
@@ -129,7 +147,7 @@ def _read_yaml_text(text: str, source: str) -> LoadResult:
     except yaml.YAMLError as error:
         raise InputError("data", f"{source}: not valid YAML ({error})") from None
     if data is None:
-        return LoadResult(records=[], source=source)
+        return []
     if not isinstance(data, list):
         raise InputError("data", f"{source}: expected a list of records")
     lines = [item.start_mark.line + 1 for item in nodes.value] if nodes is not None else []
@@ -137,7 +155,11 @@ def _read_yaml_text(text: str, source: str) -> LoadResult:
     for index, item in enumerate(data):
         line = lines[index] if index < len(lines) else index + 1
         rows.append((line, item if isinstance(item, dict) else {"name": str(item)}))
-    return _validate(rows, source, "aicompute")
+    return rows
+
+
+def _read_yaml_text(text: str, source: str) -> LoadResult:
+    return _validate(_yaml_rows(text, source), source, "aicompute")
 
 
 def _detect(path: Path) -> str:
