@@ -42,8 +42,9 @@ def __getattr__(name: str) -> object:
         try:
             return importlib.import_module("aicompute.counting").count
         except ImportError as error:
-            raise ImportError("aicompute.count needs PyTorch: pip install 'aicompute[torch]' "
-                              f"({error})") from None
+            raise ImportError(
+                f"aicompute.count needs PyTorch: pip install 'aicompute[torch]' ({error})"
+            ) from None
     raise AttributeError(f"module 'aicompute' has no attribute {name!r}")
 
 

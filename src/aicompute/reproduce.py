@@ -16,7 +16,7 @@ from typing import Any
 
 from aicompute.constants import FLOP_PER_PFS_DAY
 
-__all__ = ["Claim", "reproduce"]
+__all__ = ["PUBLISHED_TRENDS", "Claim", "reproduce", "reproduce_extended"]
 
 ERA_TOLERANCE = 2.0
 """Era ranges are checked with the seed's own accuracy: within a factor 2 of the range."""
@@ -181,5 +181,94 @@ def reproduce(*, bootstrap: int = 1000, seed: int = 0) -> list[Claim]:
             f"from the record's stored inputs; ratio {both.agreement_ratio:.2f} "
             "(the seed's 486 PF by counting is printed as 470 PF)",
         )
+    )
+    return claims
+
+
+PUBLISHED_TRENDS = {
+    "sevilla_pre_dl": (
+        "Sevilla et al. 2022, pre-deep-learning era (1952-2010)",
+        20.0,
+        (17.0, 29.0),
+        "https://arxiv.org/abs/2202.05924",
+    ),
+    "sevilla_dl": (
+        "Sevilla et al. 2022, deep learning era (2010-2022)",
+        6.0,
+        (4.0, 9.0),
+        "https://arxiv.org/abs/2202.05924",
+    ),
+    "sevilla_large": (
+        "Sevilla et al. 2022, large-scale era (late 2015-2022)",
+        10.0,
+        (7.0, 14.0),
+        "https://arxiv.org/abs/2202.05924",
+    ),
+    "epoch_2024": (
+        "Epoch AI 2024, notable and frontier models since 2010: 4-5x per year",
+        5.6,
+        (5.2, 6.0),
+        "https://epoch.ai/blog/training-compute-of-frontier-ai-models-grows-by-4-5x-per-year",
+    ),
+}
+"""Published doubling times in months (central, range); Epoch's 4-5x per year is 6.0-5.2
+months."""
+
+
+def reproduce_extended(frame=None, *, bootstrap: int = 1000, seed: int = 0) -> list[Claim]:  # type: ignore[no-untyped-def]
+    """The trends of the present data (embedded by default) beside Sevilla et al. (2022) and
+    Epoch AI (2024): the first era, the deep-learning era from 2010, the large-scale era, and
+    the frontier. ``ok`` says whether the published figure lies in aicompute's 90% interval."""
+    import numpy as np
+
+    from aicompute import dataset, trends
+
+    frame = dataset.load() if frame is None else frame
+    rows = trends.trend_rows(frame)
+    claims: list[Claim] = []
+
+    def add(key: str, label: str, chosen, how: str) -> None:  # type: ignore[no-untyped-def]
+        title, central, (low, high), url = PUBLISHED_TRENDS[key]
+        fit = trends.fit_frame(chosen, bootstrap=bootstrap, seed=seed)
+        lo, hi = fit.doubling_months_ci
+        hi_value = math.inf if hi is None else hi
+        overlap = (lo or 0) <= high and low <= hi_value
+        computed = round(fit.doubling_months or math.inf, 2)
+        claims.append(
+            Claim(
+                f"{label}: doubling time (months)",
+                f"{central:g} ({low:g}-{high:g}): {title}",
+                computed,
+                overlap,
+                "the published range overlaps aicompute's 90% interval",
+                f"{how}; {fit.n} records {fit.to_dict()['since'][:4]}-"
+                f"{fit.to_dict()['until'][:4]}; 90% interval {lo:.2f}-"
+                f"{'inf' if hi is None else f'{hi:.2f}'} months; "
+                f"{fit.growth_per_year:.2f}x per year; source {url}",
+            )
+        )
+
+    add(
+        "sevilla_pre_dl",
+        "First era",
+        rows[rows["year"] < 2010],
+        "all records published before 2010",
+    )
+    modern = rows[rows["year"] >= 2010]
+    add("sevilla_dl", "Deep-learning era", modern, "all records from 2010")
+    deep = trends.fit_frame(modern, bootstrap=0)
+    residual = np.log10(modern["flop"].to_numpy()) - deep.predict_log10(modern["year"].to_numpy())
+    large = modern[(modern["year"] >= 2015.75) & (residual >= 1.0)]
+    add(
+        "sevilla_large",
+        "Large-scale era",
+        large,
+        "records from late 2015 at least one order of magnitude above the deep-learning-era trend",
+    )
+    add(
+        "epoch_2024",
+        "Frontier (top-10 at publication)",
+        trends.frontier(modern, "top-10"),
+        "records that were among the ten largest known at publication, from 2010",
     )
     return claims

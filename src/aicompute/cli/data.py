@@ -269,3 +269,113 @@ def import_command(
         )
         if result.credit:
             typer.echo(f"credit: {result.credit}")
+
+
+@app.command("check")
+def check_command(
+    data: DataOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Recompute every record from its stored inputs; flag values outside their range,
+    duplicates and missing sources. Exit 1 when anything is flagged."""
+    from aicompute.dataset.check import check
+
+    with user_errors():
+        records, _, results = load(data, with_embedded)
+        report = check(records)
+        bad_rows = sum(len(r.errors) for r in results)
+    if as_json:
+        out = report.to_dict()
+        out["bad_rows"] = bad_rows
+        print_json(out)
+    else:
+        from rich.text import Text
+
+        con = console()
+        status = "[green]clean[/]" if report.ok and not bad_rows else "[red]problems found[/]"
+        con.print(
+            f"{report.records} records, {report.checked} stored estimates recomputed: {status}"
+        )
+        for problem in report.problems:
+            con.print(Text(f"  {problem.kind}: {problem.record}: {problem.message}"))
+    if not report.ok or bad_rows:
+        raise typer.Exit(1)
+
+
+@app.command("compare")
+def compare_command(
+    epoch: Annotated[Path, typer.Option("--epoch", metavar="FILE", help="Epoch AI's models CSV.")],
+    data: DataOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    top: Annotated[
+        int, typer.Option("--top", help="How many of the largest disagreements to explain.")
+    ] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """Records present both here and in Epoch AI's database, with the ratio of the values and
+    the reasoning of both sides for the largest disagreements."""
+    from aicompute.dataset import read
+    from aicompute.dataset.check import compare
+    from aicompute.errors import InputError
+
+    with user_errors():
+        records, _, _ = load(data, with_embedded)
+        theirs = read(epoch)
+        if theirs.kind != "epoch":
+            raise InputError("epoch", f"{epoch} is not an Epoch AI CSV")
+        matches = compare(records, theirs.records)
+    if as_json:
+        print_json(
+            {
+                "matched": len(matches),
+                "credit": theirs.credit,
+                "matches": [m.to_dict() for m in matches],
+            }
+        )
+        return
+    import statistics
+
+    from rich.table import Table
+    from rich.text import Text
+
+    con = console()
+    if not matches:
+        con.print("No record matches a model of Epoch AI's database.")
+        return
+    ratios = [m.ratio for m in matches]
+    within = sum(1 / 3 <= r <= 3 for r in ratios)
+    con.print(
+        f"{len(matches)} records matched; median ratio (ours / Epoch) "
+        f"{statistics.median(ratios):.2f}; {within} within a factor of 3."
+    )
+    table = Table(
+        title=Text(f"Largest disagreements (top {min(top, len(matches))})"),
+        title_justify="left",
+        show_lines=True,
+        caption=theirs.credit,
+        caption_justify="left",
+    )
+    for col in (
+        "model",
+        "ours (FLOP)",
+        "Epoch (FLOP)",
+        "ratio",
+        "our reasoning",
+        "Epoch's reasoning",
+    ):
+        table.add_column(
+            col,
+            overflow="fold",
+            justify="right" if col in {"ours (FLOP)", "Epoch (FLOP)", "ratio"} else "left",
+        )
+    for m in matches[:top]:
+        table.add_row(
+            Text(m.name),
+            f"{m.ours:.3g}",
+            f"{m.epoch:.3g}",
+            f"{m.ratio:.2f}",
+            Text(m.our_reasoning[:400]),
+            Text(m.epoch_reasoning[:400]),
+        )
+    con.print(table)

@@ -124,9 +124,11 @@ def read_embedded() -> LoadResult:
             rows.append((len(where), row))
             where.append(f"{name}:{line}")
     result = _validate(rows, "embedded", "aicompute")
+
     def locate(error: RowError) -> RowError:
-        message = re.sub(r"first on line (\d+)", lambda m: f"first at {where[int(m[1])]}",
-                         error.message)
+        message = re.sub(
+            r"first on line (\d+)", lambda m: f"first at {where[int(m[1])]}", error.message
+        )
         return RowError(0, f"{where[error.line]}: {message}", error.name)
 
     result.errors = [locate(e) for e in result.errors]
