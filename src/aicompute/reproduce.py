@@ -222,6 +222,7 @@ def reproduce_extended(frame=None, *, bootstrap: int = 1000, seed: int = 0) -> l
     import numpy as np
 
     from aicompute import dataset, trends
+    from aicompute.errors import InputError
 
     frame = dataset.load() if frame is None else frame
     rows = trends.trend_rows(frame)
@@ -229,7 +230,20 @@ def reproduce_extended(frame=None, *, bootstrap: int = 1000, seed: int = 0) -> l
 
     def add(key: str, label: str, chosen, how: str) -> None:  # type: ignore[no-untyped-def]
         title, central, (low, high), url = PUBLISHED_TRENDS[key]
-        fit = trends.fit_frame(chosen, bootstrap=bootstrap, seed=seed)
+        try:
+            fit = trends.fit_frame(chosen, bootstrap=bootstrap, seed=seed)
+        except InputError as error:
+            claims.append(
+                Claim(
+                    f"{label}: doubling time (months)",
+                    f"{central:g} ({low:g}-{high:g}): {title}",
+                    None,
+                    False,
+                    "needs at least 3 records",
+                    f"{how}; {error.message}",
+                )
+            )
+            return
         lo, hi = fit.doubling_months_ci
         hi_value = math.inf if hi is None else hi
         overlap = (lo or 0) <= high and low <= hi_value

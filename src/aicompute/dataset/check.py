@@ -170,15 +170,15 @@ def compare(ours: list[Record], epoch: list[Record], *, max_years: float = 1.0) 
         if r.flop is None:
             continue
         key = normalize_name(r.name)
-        candidates = by_name.get(key, [])
-        if not candidates and len(key) >= 5:
+        candidates = [e for e in by_name.get(key, []) if abs(e.year - r.year) <= max_years]
+        if not candidates and len(key) >= 5:  # "GPT-3 175B" and "GPT-3 175B (davinci)"
             candidates = [
                 e
                 for k, group in by_name.items()
                 if (key in k or k in key) and min(len(k), len(key)) >= 5
                 for e in group
+                if abs(e.year - r.year) <= max_years
             ]
-        candidates = [e for e in candidates if abs(e.year - r.year) <= max_years]
         if not candidates:
             continue
         best = min(
