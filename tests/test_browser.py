@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from aicompute import dataset
 from aicompute.dataset import Record, records_to_frame
 from aicompute.report import build_report
+from tests.conftest import seed_records
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -45,7 +45,7 @@ EVIL = "<script>alert(1)</script>"
 
 @pytest.fixture(scope="module")
 def report_url(tmp_path_factory):  # type: ignore[no-untyped-def]
-    records = list(dataset.read_embedded().records)
+    records = seed_records()
     records.append(
         Record(
             name=EVIL,

@@ -14,11 +14,12 @@ from aicompute import charts, dataset, trends
 from aicompute.charts.spec import DOMAIN_COLOURS, PALETTE, doubling_text, place_labels
 from aicompute.constants import FLOP_PER_PFS_DAY
 from aicompute.dataset import Record, records_to_frame
+from tests.conftest import seed_records
 
 
 @pytest.fixture(scope="module")
 def analysis():  # type: ignore[no-untyped-def]
-    return trends.analyze(dataset.load(), bootstrap=200)
+    return trends.analyze(records_to_frame(seed_records()), bootstrap=200)
 
 
 def layers_with(spec: dict, mark: str) -> list[dict]:
@@ -147,7 +148,7 @@ def test_estimate_chart_distance_from_trend(analysis) -> None:  # type: ignore[n
 
 
 def evil_analysis():  # type: ignore[no-untyped-def]
-    records = list(dataset.read_embedded().records)
+    records = seed_records()
     records.append(
         Record(
             name="<script>alert(1)</script>",
@@ -162,7 +163,7 @@ def evil_analysis():  # type: ignore[no-untyped-def]
 
 
 def test_markup_in_names_is_escaped() -> None:
-    chart = charts.modern_chart(trends.analyze(dataset.load(), bootstrap=50))
+    chart = charts.modern_chart(trends.analyze(records_to_frame(seed_records()), bootstrap=50))
     evil = charts.eras_chart(evil_analysis())
     assert "<script>alert(1)</script>" in json.dumps(evil.spec)  # kept as data
     assert "<script" not in charts.safe_json(evil.spec)

@@ -14,8 +14,12 @@ from aicompute.dataset import Record
 from aicompute.dataset.check import check, compare
 from aicompute.reproduce import reproduce_extended
 
-EPOCH = Path(__file__).resolve().parents[2] / "shared" / "external" / (
-    "epoch-notable-ai-models-2025-10.csv")
+EPOCH = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "external"
+    / ("epoch-notable-ai-models-2025-10.csv")
+)
 needs_shared = pytest.mark.skipif(not EPOCH.is_file(), reason="../shared is not beside the repo")
 runner = CliRunner()
 
@@ -32,22 +36,44 @@ def test_embedded_dataset_is_clean() -> None:
 
 def test_check_flags_each_kind_of_problem(tmp_path: Path) -> None:
     records = [
-        Record(name="Fine", date="2020-01-01", flop=6 * 1e9 * 1e10, sources=["https://a.org"],
-               estimates=[{"method": "operations", "inputs": {"params": 1e9, "tokens": 1e10}}]),
-        Record(name="Off", date="2020-02-01", flop=1e25, low_flop=5e24, high_flop=2e25,
-               sources=["https://b.org"],
-               estimates=[{"method": "operations", "inputs": {"params": 1e9, "tokens": 1e10}}]),
-        Record(name="Broken", date="2020-03-01", flop=1e20, sources=["https://c.org"],
-               estimates=[{"method": "hardware", "inputs": {"hardware": "GTX 9000",
-                                                            "count": 1, "days": 1}}]),
+        Record(
+            name="Fine",
+            date="2020-01-01",
+            flop=6 * 1e9 * 1e10,
+            sources=["https://a.org"],
+            estimates=[{"method": "operations", "inputs": {"params": 1e9, "tokens": 1e10}}],
+        ),
+        Record(
+            name="Off",
+            date="2020-02-01",
+            flop=1e25,
+            low_flop=5e24,
+            high_flop=2e25,
+            sources=["https://b.org"],
+            estimates=[{"method": "operations", "inputs": {"params": 1e9, "tokens": 1e10}}],
+        ),
+        Record(
+            name="Broken",
+            date="2020-03-01",
+            flop=1e20,
+            sources=["https://c.org"],
+            estimates=[
+                {"method": "hardware", "inputs": {"hardware": "GTX 9000", "count": 1, "days": 1}}
+            ],
+        ),
         Record(name="Unsourced", date="2020-04-01", flop=1e20),
-        Record(name="fine", id="fine-again", date="2020-01-15", flop=1e20,
-               sources=["https://d.org"]),
+        Record(
+            name="fine", id="fine-again", date="2020-01-15", flop=1e20, sources=["https://d.org"]
+        ),
     ]
     report = check(records)
     kinds = {(p.record, p.kind) for p in report.problems}
-    assert kinds == {("Off", "recomputation"), ("Broken", "estimate-fails"),
-                     ("Unsourced", "no-source"), ("fine", "duplicate")}
+    assert kinds == {
+        ("Off", "recomputation"),
+        ("Broken", "estimate-fails"),
+        ("Unsourced", "no-source"),
+        ("fine", "duplicate"),
+    }
     path = tmp_path / "mine.yaml"
     dataset.write(records, path)
     r = runner.invoke(app, ["data", "check", "--data", str(path), "--json"])
@@ -57,14 +83,19 @@ def test_check_flags_each_kind_of_problem(tmp_path: Path) -> None:
 
 
 def test_compare_by_name_and_date() -> None:
-    ours = [Record(name="GPT-3 175B", date="2020-05-28", flop=3.14e23, sources=["https://x"]),
-            Record(name="Lonely", date="2020-01-01", flop=1e20, sources=["https://y"])]
-    theirs = [Record(name="GPT-3 175B (davinci)", date="2020-05-28", flop=3.14e23),
-              Record(name="GPT-3 175B", date="2012-01-01", flop=1e10),
-              Record(name="Other", date="2020-01-01", flop=1e21)]
+    ours = [
+        Record(name="GPT-3 175B", date="2020-05-28", flop=3.14e23, sources=["https://x"]),
+        Record(name="Lonely", date="2020-01-01", flop=1e20, sources=["https://y"]),
+    ]
+    theirs = [
+        Record(name="GPT-3 175B (davinci)", date="2020-05-28", flop=3.14e23),
+        Record(name="GPT-3 175B", date="2012-01-01", flop=1e10),
+        Record(name="Other", date="2020-01-01", flop=1e21),
+    ]
     matches = compare(ours, theirs)
     assert [(m.name, m.epoch_name, m.ratio) for m in matches] == [
-        ("GPT-3 175B", "GPT-3 175B (davinci)", 1.0)]
+        ("GPT-3 175B", "GPT-3 175B (davinci)", 1.0)
+    ]
 
 
 @needs_shared
@@ -84,8 +115,12 @@ def test_compare_with_epoch_cli() -> None:
 def test_extended_reproduction_on_epoch() -> None:
     claims = reproduce_extended(dataset.load([EPOCH]), bootstrap=300)
     by = {c.claim.split(":")[0]: c for c in claims}
-    assert set(by) == {"First era", "Deep-learning era", "Large-scale era",
-                       "Frontier (top-10 at publication)"}
+    assert set(by) == {
+        "First era",
+        "Deep-learning era",
+        "Large-scale era",
+        "Frontier (top-10 at publication)",
+    }
     assert 15 <= by["First era"].computed <= 26
     assert 5 <= by["Deep-learning era"].computed <= 6.5 and by["Deep-learning era"].ok
     assert by["Frontier (top-10 at publication)"].ok  # Epoch's own 4-5x per year

@@ -77,25 +77,25 @@ def test_eras_json() -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (("fit", "--since", "2019"), "at least 3 records"),
+        (("fit", "--since", "2019", "--data", "SEED"), "at least 3 records"),
         (("fit", "--domain", "Cooking"), "unknown domain 'Cooking'"),
         (("fit", "--since", "2012-13"), "month 13 does not exist"),
         (("fit", "--frontier", "biggest"), "unknown rule"),
         (("fit", "--data", "nope.csv"), "no such file"),
         (("fit", "--bootstrap", "-1"), "bootstrap: must be 0 or more"),
-        (("eras", "--since", "2015"), "needs at least 10 records"),
+        (("eras", "--since", "2015", "--data", "SEED"), "needs at least 10 records"),
         (("data", "show", "AlexNot"), "did you mean 'AlexNet'"),
     ],
 )
-def test_errors_are_one_line_exit_2(args: tuple[str, ...], needle: str) -> None:
-    r = run(*args)
+def test_errors_are_one_line_exit_2(args: tuple[str, ...], needle: str, seed_file) -> None:  # type: ignore[no-untyped-def]
+    r = run(*[str(seed_file) if a == "SEED" else a for a in args])
     assert r.exit_code == 2
     assert needle in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
 
 
-def test_data_list_show(tmp_path: Path) -> None:
-    r = run("data", "list", "--domain", "Games", "--json")
+def test_data_list_show(seed_file) -> None:  # type: ignore[no-untyped-def]
+    r = run("data", "list", "--domain", "Games", "--json", "--data", str(seed_file))
     assert r.exit_code == 0
     names = [row["name"] for row in json.loads(r.stdout)]
     assert names == ["TD-Gammon v2.1", "DQN", "TI7 Dota 1v1", "AlphaGoZero", "AlphaZero"]
@@ -151,10 +151,10 @@ def test_growth_command() -> None:
     assert run("growth", "AlexNet", "HAL 9000").exit_code == 2
 
 
-def test_lazy_python_api() -> None:
+def test_lazy_python_api(seed_file) -> None:  # type: ignore[no-untyped-def]
     import aicompute
 
-    frame = aicompute.dataset.load()
+    frame = aicompute.dataset.load([seed_file])
     assert aicompute.trends.fit_frame(frame, bootstrap=0).n == 26
 
 

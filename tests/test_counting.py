@@ -336,7 +336,8 @@ def test_cli_factory_errors_are_one_line() -> None:
     assert r.exit_code == 2
     assert r.stderr.strip().splitlines() == [
         f"aicompute: error: model: building {__name__}:broken_factory failed: "
-        "ValueError: no weights here"]
+        "ValueError: no weights here"
+    ]
     r = runner.invoke(app, ["count", f"{__name__}:small_factory", "--input-shape", "8x15"])
     assert r.exit_code == 2 and "failed on an input of shape [1, 8, 15]" in r.stderr
 
@@ -345,12 +346,13 @@ def test_without_torch_the_command_says_how_to_install() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; sys.modules['torch'] = None\n"
-            "from aicompute.cli import main\n"
-            "sys.argv = ['aicompute', 'count', 'gpt2']\n"
-            "main()")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=False)
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from aicompute.cli import main\n"
+        "sys.argv = ['aicompute', 'count', 'gpt2']\n"
+        "main()"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 2
     assert "pip install 'aicompute[torch]'" in proc.stderr
     assert "Traceback" not in proc.stderr

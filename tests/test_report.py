@@ -14,13 +14,20 @@ from aicompute import dataset
 from aicompute.cli import app
 from aicompute.dataset import Record, records_to_frame
 from aicompute.report import build_report
+from tests.conftest import seed_records
 
 EVIL = "<script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):  # type: ignore[no-untyped-def]
-    return build_report(dataset.load(), tmp_path_factory.mktemp("r") / "report", bootstrap=200)
+    records = seed_records()
+    return build_report(
+        records_to_frame(records),
+        tmp_path_factory.mktemp("r") / "report",
+        records=records,
+        bootstrap=200,
+    )
 
 
 class Tags(HTMLParser):
@@ -99,7 +106,7 @@ def test_page_content(report) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_markup_in_data_is_escaped(tmp_path: Path) -> None:
-    records = list(dataset.read_embedded().records)
+    records = seed_records()
     records.append(
         Record(
             name=EVIL,

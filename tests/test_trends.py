@@ -99,12 +99,12 @@ def test_point_uncertainty_widens_the_interval() -> None:
     assert np.diff(wide.slope_ci)[0] > 1.5 * np.diff(plain.slope_ci)[0]
 
 
-def test_too_few_points_is_a_clear_error() -> None:
+def test_too_few_points_is_a_clear_error(seed_frame) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError, match="at least 3 records"):
         trends.fit_trend([2010, 2011], [1e10, 1e11])
     with pytest.raises(InputError, match="same date"):
         trends.fit_trend([2010, 2010, 2010], [1e10, 1e11, 1e12])
-    empty = trends.select(dataset.load(), since="2020")
+    empty = trends.select(seed_frame, since="2020")
     with pytest.raises(InputError, match="this selection has 0"):
         trends.fit_frame(empty)
 
@@ -122,8 +122,8 @@ def frame_of(names, years, flops):  # type: ignore[no-untyped-def]
     )
 
 
-def test_select_dates_domains_confidence() -> None:
-    frame = dataset.load()
+def test_select_dates_domains_confidence(seed_frame) -> None:  # type: ignore[no-untyped-def]
+    frame = seed_frame
     sel = trends.select(frame, since="2012", until="2014")
     assert sel["year"].between(2012, 2015).all()
     assert "Dropout" in set(sel.name) and "Seq2Seq" in set(sel.name)
