@@ -180,3 +180,12 @@ def test_cli(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "--flop and --date" in r.stderr
     r = runner.invoke(app, ["chart", "modern", "--format", "gif"])
     assert r.exit_code == 2 and "unknown format" in r.stderr
+
+
+def test_report_shows_present_trends_beside_published(report) -> None:  # type: ignore[no-untyped-def]
+    summary = json.loads((report.path / "summary.json").read_text())
+    trends = summary["trends_vs_published"]
+    assert [t["claim"].split(":")[0] for t in trends] == [
+        "First era", "Deep-learning era", "Large-scale era", "Frontier (top-10 at publication)"]
+    page = (report.path / "index.html").read_text()
+    assert 'id="present-table"' in page and "Sevilla et al. 2022" in page

@@ -115,7 +115,7 @@ def build_report(
     """
     from aicompute import charts, trends
     from aicompute.dataset import read_embedded, write
-    from aicompute.reproduce import reproduce
+    from aicompute.reproduce import reproduce, reproduce_extended
 
     step = progress or (lambda _name: None)
     out = Path(out)
@@ -146,6 +146,9 @@ def build_report(
         step("reproduction table")
         with _timed(timings, "reproduce"):
             claims = [c.to_dict() for c in reproduce(bootstrap=bootstrap, seed=seed)]
+            present = [
+                c.to_dict() for c in reproduce_extended(frame, bootstrap=bootstrap, seed=seed)
+            ]
         step("data files")
         with _timed(timings, "data"):
             write(records, work / "data" / "records.csv")
@@ -153,7 +156,7 @@ def build_report(
         summary = {
             "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "source": source, "credits": credits or [], **analysis.to_dict(),
-            "reproduce": claims,
+            "reproduce": claims, "trends_vs_published": present,
         }  # fmt: skip
         (work / "summary.json").write_text(
             json.dumps(summary, indent=2, default=_plain), encoding="utf-8"
@@ -166,7 +169,7 @@ def build_report(
                 (work / "assets" / name).write_text(
                     static_dir.joinpath(name).read_text("utf-8"), encoding="utf-8"
                 )
-            page = _render(analysis, built, records, claims, summary, static)
+            page = _render(analysis, built, records, claims, present, summary, static)
             (work / "index.html").write_text(page, encoding="utf-8")
         if out.exists():
             trash = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old."))
@@ -193,6 +196,7 @@ def _render(
     built: list[Any],
     records: list[Any],
     claims: list[dict[str, Any]],
+    present: list[dict[str, Any]],
     summary: dict[str, Any],
     static: bool,
 ) -> str:
@@ -225,6 +229,7 @@ def _render(
         records_json=safe_json(record_rows(records)),
         appendix=appendix_rows(records),
         claims=claims,
+        present=present,
         growth=analysis.growth,
         eras=analysis.eras,
     )
