@@ -145,7 +145,7 @@ def test_replacing_a_report_is_atomic(tmp_path: Path, monkeypatch: pytest.Monkey
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
 
 
-def test_cli(tmp_path: Path) -> None:
+def test_cli(tmp_path: Path, seed_file: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "rep"
     r = runner.invoke(
@@ -173,6 +173,8 @@ def test_cli(tmp_path: Path) -> None:
             "json",
             "--out",
             str(tmp_path / "e.json"),
+            "--data",
+            str(seed_file),
         ],
     )
     assert r.exit_code == 0
@@ -187,6 +189,10 @@ def test_report_shows_present_trends_beside_published(report) -> None:  # type: 
     summary = json.loads((report.path / "summary.json").read_text())
     trends = summary["trends_vs_published"]
     assert [t["claim"].split(":")[0] for t in trends] == [
-        "First era", "Deep-learning era", "Large-scale era", "Frontier (top-10 at publication)"]
+        "First era",
+        "Deep-learning era",
+        "Large-scale era",
+        "Frontier (top-10 at publication)",
+    ]
     page = (report.path / "index.html").read_text()
     assert 'id="present-table"' in page and "Sevilla et al. 2022" in page

@@ -63,19 +63,17 @@ def normalize_name(name: str) -> str:
 
 def check(records: list[Record]) -> CheckReport:
     """Recompute every stored estimate and flag values outside their record's range,
-    duplicates (same id, or same name and date) and records without sources."""
+    duplicates (the same name, punctuation and case aside) and records without sources."""
     from aicompute.errors import InputError
     from aicompute.estimation import estimate
 
     report = CheckReport(records=len(records), checked=0)
     seen: dict[str, str] = {}
     for r in records:
-        key = f"{normalize_name(r.name)}@{r.date[:7]}"
+        key = normalize_name(r.name)
         if key in seen:
-            report.problems.append(
-                Problem(r.name, "duplicate", f"same name and month as {seen[key]!r}")
-            )
-        seen[key] = r.name
+            report.problems.append(Problem(r.name, "duplicate", f"the same model as {seen[key]!r}"))
+        seen[key] = f"{r.name} ({r.date})"
         if not r.sources:
             report.problems.append(Problem(r.name, "no-source", "no source URL"))
         if r.flop is None:
