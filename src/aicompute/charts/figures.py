@@ -44,8 +44,10 @@ def _credit(frame: Any, extra: list[str] | None = None) -> str:
         credits.append(SEED_CREDIT)
     if "epoch" in tags:
         credits.append("Epoch AI, 'Data on AI Models' (CC BY 4.0)")
+    if any(not ({"seed", "epoch"} & set(t)) for t in frame["tags"]):
+        credits.append("other records: sources in each record")
     credits += extra or []
-    return "; ".join(credits) or "Data: user-supplied records"
+    return "; ".join(credits)
 
 
 def _colour_scale(domains: list[str]) -> dict[str, Any]:
