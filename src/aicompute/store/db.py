@@ -1,0 +1,321 @@
+"""The shared store of records: SQLite by default, PostgreSQL for teams.
+
+Every record has a version; an update or a delete names the version it read, and a stale one is
+refused (:class:`Conflict`), so concurrent edits never overwrite each other silently. Every
+change is written with its history row in one transaction, so a server killed mid-write leaves
+either the old state or the new one. The schema is created and upgraded by Alembic migrations.
+
+>>> import tempfile, os
+>>> store = Store(f"sqlite:///{tempfile.mkdtemp()}/t.db")
+>>> store.seed_if_empty() >= 32
+True
+>>> row = store.get("alexnet")
+>>> row.version, row.record.name
+(1, 'AlexNet')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from aicompute.dataset import Record
+from aicompute.errors import InputError
+
+__all__ = ["Conflict", "NotFound", "Row", "Store", "default_url", "metadata"]
+
+metadata = sa.MetaData()
+
+records_table = sa.Table(
+    "records", metadata,
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("date", sa.String(10), nullable=False),
+    sa.Column("year", sa.Float, nullable=False),
+    sa.Column("domain", sa.String(40), nullable=False),
+    sa.Column("confidence", sa.String(20), nullable=False),
+    sa.Column("flop", sa.Float),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)  # fmt: skip
+
+history_table = sa.Table(
+    "history", metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("record_id", sa.String(200), nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("action", sa.String(10), nullable=False),
+    sa.Column("data", sa.Text),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)  # fmt: skip
+
+
+class Conflict(Exception):
+    """The record changed since the version the client read."""
+
+    def __init__(self, record_id: str, expected: int, current: int) -> None:
+        super().__init__(
+            f"record {record_id!r} is at version {current}, not {expected}: it "
+            "was changed by someone else; reload it and apply your edit again"
+        )
+        self.record_id, self.expected, self.current = record_id, expected, current
+
+
+class NotFound(Exception):
+    """No record with that id."""
+
+
+@dataclass(frozen=True)
+class Row:
+    record: Record
+    version: int
+    updated_at: dt.datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as the API returns it: the CLI's record fields, version, year, pfs-days."""
+        data = self.record.to_dict()
+        data.update(
+            id=self.record.id,
+            version=self.version,
+            year=self.record.year,
+            pfs_days=self.record.pfs_days,
+            low_flop=self.record.low_flop,
+            high_flop=self.record.high_flop,
+            confidence=self.record.confidence,
+            domain=self.record.domain,
+            updated_at=self.updated_at.isoformat(timespec="seconds"),
+        )
+        return data
+
+
+def default_url() -> str:
+    """A SQLite file in the user data directory."""
+    import platformdirs
+
+    folder = platformdirs.user_data_path("aicompute", ensure_exists=True)
+    return f"sqlite:///{folder / 'aicompute.db'}"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    try:
+        if url.startswith("sqlite"):
+            engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+            @sa.event.listens_for(engine, "connect")
+            def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+                cursor.execute("PRAGMA synchronous=FULL")
+                cursor.execute("PRAGMA busy_timeout=30000")
+                cursor.close()
+
+            return engine
+        return sa.create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    except (sa.exc.ArgumentError, ImportError) as error:
+        raise InputError("db", f"cannot use database {url!r}: {error}") from None
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema with the package's Alembic migrations."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option(
+        "script_location", str(resources.files("aicompute.store").joinpath("migrations"))
+    )
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+class Store:
+    """Records in a SQL database, with versions and history."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_url()
+        self.engine = _engine(self.url)
+        try:
+            with self._lock:
+                migrate(self.engine)
+        except sa.exc.OperationalError as error:
+            raise InputError("db", f"cannot open database: {error.orig}") from None
+
+    # --- reading ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _row(row: Any) -> Row:
+        return Row(Record.model_validate(json.loads(row.data)), row.version, row.updated_at)
+
+    def count(self) -> int:
+        with self.engine.connect() as c:
+            return c.execute(sa.select(sa.func.count()).select_from(records_table)).scalar_one()
+
+    def list(
+        self,
+        *,
+        search: str | None = None,
+        domain: list[str] | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        confidence: list[str] | None = None,
+        limit: int | None = None,
+    ) -> list[Row]:
+        """Records matching the filters (parameterized queries), by date."""
+        query = sa.select(records_table).order_by(records_table.c.year, records_table.c.name)
+        if search:
+            query = query.where(records_table.c.name.ilike(f"%{search}%"))
+        if domain:
+            query = query.where(records_table.c.domain.in_(domain))
+        if confidence:
+            query = query.where(records_table.c.confidence.in_(confidence))
+        if since is not None:
+            query = query.where(records_table.c.year >= since)
+        if until is not None:
+            query = query.where(records_table.c.year <= until)
+        if limit:
+            query = query.limit(limit)
+        with self.engine.connect() as c:
+            return [self._row(r) for r in c.execute(query)]
+
+    def get(self, record_id: str) -> Row:
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(records_table).where(records_table.c.id == record_id)).first()
+        if row is None:
+            raise NotFound(record_id)
+        return self._row(row)
+
+    def history(self, record_id: str) -> list[dict[str, Any]]:
+        query = (
+            sa.select(history_table)
+            .where(history_table.c.record_id == record_id)
+            .order_by(history_table.c.seq)
+        )
+        with self.engine.connect() as c:
+            return [
+                {
+                    "version": h.version,
+                    "action": h.action,
+                    "at": h.at.isoformat(timespec="seconds"),
+                    "record": json.loads(h.data) if h.data else None,
+                }
+                for h in c.execute(query)
+            ]
+
+    # --- writing (each in one transaction, with its history row) ---------------------------
+
+    @staticmethod
+    def _values(record: Record, version: int) -> dict[str, Any]:
+        return {
+            "id": record.id,
+            "version": version,
+            "name": record.name,
+            "date": record.date,
+            "year": record.year,
+            "domain": record.domain,
+            "confidence": record.confidence,
+            "flop": record.flop,
+            "data": json.dumps(record.model_dump(mode="json")),
+            "updated_at": _now(),
+        }
+
+    def _log(
+        self, c: Any, record_id: str, version: int, action: str, record: Record | None
+    ) -> None:
+        c.execute(
+            history_table.insert().values(
+                record_id=record_id,
+                version=version,
+                action=action,
+                at=_now(),
+                data=json.dumps(record.model_dump(mode="json")) if record else None,
+            )
+        )
+
+    def create(self, record: Record) -> Row:
+        """Add a record; its id must be new."""
+        try:
+            with self.engine.begin() as c:
+                c.execute(records_table.insert().values(**self._values(record, 1)))
+                self._log(c, record.id, 1, "create", record)
+        except sa.exc.IntegrityError:
+            raise Conflict(record.id, 0, self.get(record.id).version) from None
+        return self.get(record.id)
+
+    def update(self, record_id: str, record: Record, version: int) -> Row:
+        """Replace a record if it is still at ``version``."""
+        if record.id != record_id:
+            raise InputError("id", "a record's id cannot change")
+        with self.engine.begin() as c:
+            values = self._values(record, version + 1)
+            result = c.execute(
+                records_table.update()
+                .where(records_table.c.id == record_id)
+                .where(records_table.c.version == version)
+                .values(**values)
+            )
+            if result.rowcount != 1:
+                current = c.execute(
+                    sa.select(records_table.c.version).where(records_table.c.id == record_id)
+                ).scalar()
+                if current is None:
+                    raise NotFound(record_id)
+                raise Conflict(record_id, version, current)
+            self._log(c, record_id, version + 1, "update", record)
+        return self.get(record_id)
+
+    def delete(self, record_id: str, version: int) -> None:
+        with self.engine.begin() as c:
+            result = c.execute(
+                records_table.delete()
+                .where(records_table.c.id == record_id)
+                .where(records_table.c.version == version)
+            )
+            if result.rowcount != 1:
+                current = c.execute(
+                    sa.select(records_table.c.version).where(records_table.c.id == record_id)
+                ).scalar()
+                if current is None:
+                    raise NotFound(record_id)
+                raise Conflict(record_id, version, current)
+            self._log(c, record_id, version + 1, "delete", None)
+
+    def seed_if_empty(self) -> int:
+        """Fill an empty store with the embedded dataset; returns how many records it has."""
+        from aicompute.dataset import read_embedded
+
+        with self._lock:
+            if self.count() == 0:
+                records = read_embedded().records
+                with self.engine.begin() as c:
+                    c.execute(records_table.insert(), [self._values(r, 1) for r in records])
+                    c.execute(
+                        history_table.insert(),
+                        [
+                            {
+                                "record_id": r.id,
+                                "version": 1,
+                                "action": "create",
+                                "at": _now(),
+                                "data": json.dumps(r.model_dump(mode="json")),
+                            }
+                            for r in records
+                        ],
+                    )
+        return self.count()
