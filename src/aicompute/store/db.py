@@ -1,7 +1,7 @@
 """The shared store of records: SQLite by default, PostgreSQL for teams.
 
 Every record has a version; an update or a delete names the version it read, and a stale one is
-refused (:class:`Conflict`), so concurrent edits never overwrite each other silently. Every
+refused (:class:`ConflictError`), so concurrent edits never overwrite each other silently. Every
 change is written with its history row in one transaction, so a server killed mid-write leaves
 either the old state or the new one. The schema is created and upgraded by Alembic migrations.
 
@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from aicompute.dataset import Record
 from aicompute.errors import InputError
 
-__all__ = ["Conflict", "NotFound", "Row", "Store", "default_url", "metadata"]
+__all__ = ["ConflictError", "NotFoundError", "Row", "Store", "default_url", "metadata"]
 
 metadata = sa.MetaData()
 
@@ -58,7 +58,7 @@ history_table = sa.Table(
 )  # fmt: skip
 
 
-class Conflict(Exception):
+class ConflictError(Exception):
     """The record changed since the version the client read."""
 
     def __init__(self, record_id: str, expected: int, current: int) -> None:
@@ -69,7 +69,7 @@ class Conflict(Exception):
         self.record_id, self.expected, self.current = record_id, expected, current
 
 
-class NotFound(Exception):
+class NotFoundError(Exception):
     """No record with that id."""
 
 
@@ -198,7 +198,7 @@ class Store:
         with self.engine.connect() as c:
             row = c.execute(sa.select(records_table).where(records_table.c.id == record_id)).first()
         if row is None:
-            raise NotFound(record_id)
+            raise NotFoundError(record_id)
         return self._row(row)
 
     def history(self, record_id: str) -> list[dict[str, Any]]:
@@ -255,7 +255,7 @@ class Store:
                 c.execute(records_table.insert().values(**self._values(record, 1)))
                 self._log(c, record.id, 1, "create", record)
         except sa.exc.IntegrityError:
-            raise Conflict(record.id, 0, self.get(record.id).version) from None
+            raise ConflictError(record.id, 0, self.get(record.id).version) from None
         return self.get(record.id)
 
     def update(self, record_id: str, record: Record, version: int) -> Row:
@@ -275,8 +275,8 @@ class Store:
                     sa.select(records_table.c.version).where(records_table.c.id == record_id)
                 ).scalar()
                 if current is None:
-                    raise NotFound(record_id)
-                raise Conflict(record_id, version, current)
+                    raise NotFoundError(record_id)
+                raise ConflictError(record_id, version, current)
             self._log(c, record_id, version + 1, "update", record)
         return self.get(record_id)
 
@@ -292,8 +292,8 @@ class Store:
                     sa.select(records_table.c.version).where(records_table.c.id == record_id)
                 ).scalar()
                 if current is None:
-                    raise NotFound(record_id)
-                raise Conflict(record_id, version, current)
+                    raise NotFoundError(record_id)
+                raise ConflictError(record_id, version, current)
             self._log(c, record_id, version + 1, "delete", None)
 
     def seed_if_empty(self) -> int:
