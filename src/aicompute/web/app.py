@@ -1,0 +1,408 @@
+"""The local web app: explorer, records, calculator and editing, over a JSON API.
+
+The API uses the same field names as the command line's ``--json``; input is validated at the
+edge (422 with the field and message), a stale edit is refused with 409, and every page
+escapes what it shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import math
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import ValidationError
+
+from aicompute import __version__
+from aicompute.dataset import Record, records_to_frame
+from aicompute.errors import InputError
+from aicompute.store import ConflictError, NotFoundError, Store
+
+__all__ = ["create_app"]
+
+DERIVED = {"version", "year", "pfs_days", "updated_at", "history"}
+"""Fields the API adds to a record; ignored when a client sends a record back."""
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _errors(error: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {
+            "loc": ["body", *[str(p) for p in e["loc"]]],
+            "msg": e["msg"].removeprefix("Value error, "),
+            "type": e["type"],
+        }
+        for e in error.errors()
+    ]
+
+
+def _record_from(body: Any) -> Record:
+    if not isinstance(body, dict):
+        raise HTTPException(422, [{"loc": ["body"], "msg": "expected a JSON object"}])
+    try:
+        return Record.model_validate({k: v for k, v in body.items() if k not in DERIVED})
+    except ValidationError as error:
+        raise HTTPException(422, _errors(error)) from None
+
+
+def _version(body: dict[str, Any]) -> int:
+    version = body.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise HTTPException(
+            422,
+            [
+                {
+                    "loc": ["body", "version"],
+                    "msg": "the version you read is required (a positive integer)",
+                }
+            ],
+        )
+    return version
+
+
+def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
+    """The app over the store at ``db`` (default: SQLite in the user data directory), filled
+    with the embedded dataset on first run."""
+    store = Store(db)
+    if seed:
+        store.seed_if_empty()
+    app = FastAPI(
+        title="aicompute",
+        version=__version__,
+        description="Training compute of AI systems: records, estimates, trends.",
+    )
+    app.state.store = store
+
+    @app.exception_handler(InputError)
+    async def _input_error(_: Request, error: InputError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": [{"loc": ["body", error.field or "input"], "msg": error.message}]},
+            status_code=422,
+        )
+
+    @app.exception_handler(ConflictError)
+    async def _conflict(_: Request, error: ConflictError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": str(error), "current_version": error.current}, status_code=409
+        )
+
+    @app.exception_handler(NotFoundError)
+    async def _not_found(_: Request, error: NotFoundError) -> JSONResponse:
+        return JSONResponse({"detail": f"no record {error.args[0]!r}"}, status_code=404)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": [{"loc": list(e["loc"]), "msg": e["msg"]} for e in error.errors()]},
+            status_code=422,
+        )
+
+    def filtered(
+        search: str | None,
+        domain: str | None,
+        since: str | None,
+        until: str | None,
+        confidence: str | None,
+        frontier: str | None,
+    ) -> tuple[Any, Any]:
+        from aicompute.trends import select
+
+        rows = store.list(search=search)
+        frame = records_to_frame([r.record for r in rows])
+        frame = select(
+            frame,
+            since=since,
+            until=until,
+            domain=domain,
+            confidence=confidence,
+            frontier_rule=frontier,
+        )
+        by_id = {r.record.id: r for r in rows}
+        return frame, [by_id[i] for i in frame["id"]]
+
+    filters = dict(
+        search=Query(None, max_length=200),
+        domain=Query(None, max_length=200),
+        since=Query(None, max_length=10),
+        until=Query(None, max_length=10),
+        confidence=Query(None, max_length=100),
+        frontier=Query(None, max_length=40),
+    )
+
+    # --- API -------------------------------------------------------------------------------
+
+    @app.get("/api/health")
+    def health() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "version": __version__,
+            "records": store.count(),
+            "db": store.engine.dialect.name,
+        }
+
+    @app.get("/api/records")
+    def list_records(
+        search: str | None = filters["search"],
+        domain: str | None = filters["domain"],
+        since: str | None = filters["since"],
+        until: str | None = filters["until"],
+        confidence: str | None = filters["confidence"],
+        frontier: str | None = filters["frontier"],
+    ) -> list[dict[str, Any]]:
+        _, rows = filtered(search, domain, since, until, confidence, frontier)
+        return _clean([r.to_dict() for r in rows])
+
+    @app.post("/api/records", status_code=201)
+    async def create_record(request: Request) -> dict[str, Any]:
+        record = _record_from(await _json(request))
+        return _clean(store.create(record).to_dict())
+
+    @app.get("/api/records/{record_id}")
+    def read_record(record_id: str) -> dict[str, Any]:
+        data = store.get(record_id).to_dict()
+        data["history"] = store.history(record_id)
+        return _clean(data)
+
+    @app.put("/api/records/{record_id}")
+    async def update_record(record_id: str, request: Request) -> dict[str, Any]:
+        body = await _json(request)
+        version = _version(body)
+        record = _record_from({**body, "id": body.get("id") or record_id})
+        return _clean(store.update(record_id, record, version).to_dict())
+
+    @app.delete("/api/records/{record_id}", status_code=204)
+    def delete_record(record_id: str, version: int = Query(..., ge=1)) -> Response:
+        store.delete(record_id, version)
+        return Response(status_code=204)
+
+    @app.get("/api/records/{record_id}/history")
+    def record_history(record_id: str) -> list[dict[str, Any]]:
+        store.get(record_id)
+        return store.history(record_id)
+
+    @app.get("/api/export")
+    def export(
+        format: str = Query("csv", pattern="^(csv|json)$"),
+        search: str | None = filters["search"],
+        domain: str | None = filters["domain"],
+        since: str | None = filters["since"],
+        until: str | None = filters["until"],
+        confidence: str | None = filters["confidence"],
+        frontier: str | None = filters["frontier"],
+    ) -> Response:
+        from aicompute.dataset.io import FLAT_COLUMNS, _flat
+
+        _, rows = filtered(search, domain, since, until, confidence, frontier)
+        if format == "json":
+            return JSONResponse(
+                _clean([r.to_dict() for r in rows]),
+                headers={"Content-Disposition": 'attachment; filename="records.json"'},
+            )
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=FLAT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow(_flat(r.record))
+        return Response(
+            out.getvalue(),
+            media_type="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="records.csv"'},
+        )
+
+    @app.post("/api/estimate")
+    async def estimate(request: Request) -> dict[str, Any]:
+        from aicompute.estimation import estimate as run
+
+        body = await _json(request)
+        allowed = set(run.__kwdefaults__ or {})
+        unknown = sorted(set(body) - allowed)
+        if unknown:
+            raise HTTPException(
+                422,
+                [
+                    {
+                        "loc": ["body", unknown[0]],
+                        "msg": f"unknown input; use {', '.join(sorted(allowed))}",
+                    }
+                ],
+            )
+        inputs = {k: v for k, v in body.items() if v not in (None, "")}
+        return _clean(run(**inputs).to_dict())
+
+    @app.get("/api/fit")
+    def fit(
+        search: str | None = filters["search"],
+        domain: str | None = filters["domain"],
+        since: str | None = filters["since"],
+        until: str | None = filters["until"],
+        confidence: str | None = filters["confidence"],
+        frontier: str | None = filters["frontier"],
+        bootstrap: int = Query(1000, ge=0, le=20000),
+        seed: int = Query(0),
+    ) -> dict[str, Any]:
+        from aicompute.trends import fit_frame
+
+        frame, _ = filtered(search, domain, since, until, confidence, frontier)
+        return _clean(fit_frame(frame, bootstrap=bootstrap, seed=seed).to_dict())
+
+    @app.get("/api/chart/{name}")
+    def chart(
+        name: str,
+        search: str | None = filters["search"],
+        domain: str | None = filters["domain"],
+        since: str | None = filters["since"],
+        until: str | None = filters["until"],
+        confidence: str | None = filters["confidence"],
+        frontier: str | None = filters["frontier"],
+        flop: str | None = Query(None, max_length=60),
+        date: str | None = Query(None, max_length=10),
+        label: str = Query("Your estimate", max_length=100),
+    ) -> dict[str, Any]:
+        from aicompute import charts, trends
+        from aicompute.units import parse_flop
+
+        frame, _ = filtered(search, domain, since, until, confidence, frontier)
+        analysis = trends.analyze(frame, bootstrap=200)
+        if name == "estimate":
+            if not flop or not date:
+                raise InputError("flop", "the estimate chart needs flop and date")
+            value = parse_flop(flop, "flop")
+            if value <= 0:
+                raise InputError("flop", "must be positive")
+            return _clean(charts.estimate_chart(analysis, value, date, label).spec)
+        if name not in charts.CHARTS:
+            raise HTTPException(404, f"no chart {name!r}; use eras, modern, domains, estimate")
+        return _clean(charts.CHARTS[name](analysis).spec)
+
+    @app.get("/api/hardware")
+    def hardware_list(search: str | None = Query(None, max_length=100)) -> list[dict[str, Any]]:
+        from aicompute.hardware import all_accelerators
+
+        return [
+            a.to_dict()
+            for a in all_accelerators()
+            if not search or search.lower() in a.name.lower()
+        ]
+
+    @app.get("/api/hardware/{name}")
+    def hardware_show(name: str) -> dict[str, Any]:
+        from aicompute.hardware import get
+
+        return get(name).to_dict()
+
+    # --- pages -----------------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse)
+    def explorer() -> str:
+        return _page("explorer.html.j2", title="Explorer")
+
+    @app.get("/records", response_class=HTMLResponse)
+    def records_page() -> str:
+        return _page("records.html.j2", title="Records")
+
+    @app.get("/records/new", response_class=HTMLResponse)
+    def new_record() -> str:
+        return _page("edit.html.j2", title="New record", row=None, estimates_json="[]")
+
+    @app.get("/records/{record_id}", response_class=HTMLResponse)
+    def record_page(record_id: str) -> str:
+        from aicompute.estimation import estimate as run
+
+        row = store.get(record_id)
+        calcs = []
+        for e in row.record.estimates:
+            try:
+                est = run(**e.inputs).by_method(e.method)
+                calcs.append({"method": e.method, "est": est, "note": e.note, "error": None})
+            except InputError as error:
+                calcs.append({"method": e.method, "est": None, "note": e.note, "error": str(error)})
+        return _page(
+            "record.html.j2",
+            title=row.record.name,
+            row=row,
+            calcs=calcs,
+            history=store.history(record_id),
+        )
+
+    @app.get("/records/{record_id}/edit", response_class=HTMLResponse)
+    def edit_record(record_id: str) -> str:
+        import json
+
+        row = store.get(record_id)
+        estimates = json.dumps([e.model_dump() for e in row.record.estimates], indent=1)
+        return _page(
+            "edit.html.j2", title=f"Edit {row.record.name}", row=row, estimates_json=estimates
+        )
+
+    @app.get("/calculator", response_class=HTMLResponse)
+    def calculator() -> str:
+        return _page("calculator.html.j2", title="Calculator")
+
+    @app.get("/static/{name}")
+    def static(name: str) -> Response:
+        if name == "vega.js":
+            from aicompute.charts import vega_bundle
+
+            return Response(
+                vega_bundle(),
+                media_type="text/javascript",
+                headers={"Cache-Control": "max-age=86400"},
+            )
+        files = resources.files("aicompute.web").joinpath("static")
+        if name not in {"app.js", "app.css"}:
+            raise HTTPException(404, "no such file")
+        media = "text/javascript" if name.endswith(".js") else "text/css"
+        return Response(files.joinpath(name).read_text("utf-8"), media_type=media)
+
+    return app
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        raise HTTPException(422, [{"loc": ["body"], "msg": "the body is not valid JSON"}]) from None
+
+
+@functools.lru_cache(maxsize=1)
+def _templates() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("aicompute.web", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["sig"] = lambda v, d=3: "–" if v is None else f"{v:.{d}g}"
+    return env
+
+
+def _page(template: str, **context: Any) -> str:
+    from aicompute.charts import safe_json
+    from aicompute.dataset import CONFIDENCES, DOMAINS
+
+    env = _templates()
+    return env.get_template(template).render(
+        version=__version__,
+        domains=DOMAINS,
+        confidences=CONFIDENCES,
+        safe_json=safe_json,
+        **context,
+    )

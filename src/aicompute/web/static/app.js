@@ -1,0 +1,269 @@
+// aicompute web app. All text from the data is inserted with textContent (never as HTML).
+(() => {
+"use strict";
+
+const $ = (selector) => document.querySelector(selector);
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (className) node.className = className;
+  return node;
+}
+
+function fmt(value, digits = 3) {
+  if (value === null || value === undefined) return "–";
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e7)) return value.toExponential(digits - 1);
+  return value.toLocaleString("en-US", { maximumSignificantDigits: digits });
+}
+
+function errorText(body) {
+  if (!body) return "request failed";
+  if (typeof body.detail === "string") return body.detail;
+  if (Array.isArray(body.detail)) {
+    return body.detail.map((d) => `${(d.loc || []).filter((p) => p !== "body").join(".")}: ${d.msg}`).join("; ");
+  }
+  return JSON.stringify(body);
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, {
+    headers: { "Content-Type": "application/json" }, ...options,
+  });
+  const text = await response.text();
+  const body = text ? JSON.parse(text) : null;
+  if (!response.ok) throw Object.assign(new Error(errorText(body)), { status: response.status });
+  return body;
+}
+
+async function render(target, spec) {
+  const result = await window.vegaEmbed(target, spec, { actions: false, renderer: "svg" });
+  target.vegaView = result.view;
+  target.dataset.ready = "true";
+}
+
+function query(form) {
+  const params = new URLSearchParams();
+  new FormData(form).forEach((value, key) => { if (value) params.set(key, value); });
+  return params.toString();
+}
+
+// --- explorer ---------------------------------------------------------------------------
+async function explorer() {
+  const form = $("#filters");
+  const chart = $("#explorer-chart");
+  const summary = $("#fit-summary");
+  const error = $("#explorer-error");
+  async function update() {
+    const q = query(form);
+    error.textContent = "";
+    try {
+      const [spec, fit] = await Promise.all([api(`/api/chart/eras?${q}`),
+                                             api(`/api/fit?bootstrap=500&${q}`)]);
+      await render(chart, spec);
+      const [lo, hi] = fit.doubling_months_ci;
+      summary.textContent = `${fit.n} records: doubling every ${fmt(fit.doubling_months)} months ` +
+        `(90% interval ${fmt(lo)}–${hi === null ? "∞" : fmt(hi)}), ${fmt(fit.growth_per_year)}x per year`;
+      summary.dataset.doubling = fit.doubling_months;
+    } catch (e) {
+      error.textContent = e.message;
+      summary.textContent = "";
+    }
+  }
+  form.addEventListener("change", update);
+  await update();
+}
+
+// --- records table ----------------------------------------------------------------------
+async function recordsPage() {
+  const records = await api("/api/records");
+  const tbody = $("#records-table tbody");
+  const search = $("#record-search");
+  const domain = $("#record-domain");
+  const state = { key: "year", direction: 1 };
+  function draw() {
+    const text = search.value.trim().toLowerCase();
+    const shown = records.filter((r) => (!domain.value || r.domain === domain.value) &&
+      (!text || `${r.name} ${r.organization || ""}`.toLowerCase().includes(text)));
+    shown.sort((a, b) => {
+      const x = a[state.key], y = b[state.key];
+      if (x === y) return 0;
+      if (x === null || x === undefined) return 1;
+      if (y === null || y === undefined) return -1;
+      return (x < y ? -1 : 1) * state.direction;
+    });
+    tbody.replaceChildren(...shown.map((r) => {
+      const tr = document.createElement("tr");
+      tr.dataset.id = r.id;
+      tr.appendChild(el("td", r.date));
+      const name = el("td");
+      const link = el("a", r.name);
+      link.href = `/records/${encodeURIComponent(r.id)}`;
+      name.appendChild(link);
+      tr.appendChild(name);
+      tr.appendChild(el("td", r.organization || ""));
+      tr.appendChild(el("td", r.domain));
+      tr.appendChild(el("td", r.pfs_days === null ? "–" : (r.upper_bound ? "< " : "") + fmt(r.pfs_days), "num"));
+      tr.appendChild(el("td", r.confidence));
+      return tr;
+    }));
+    $("#record-count").textContent = `${shown.length} of ${records.length} records`;
+    const params = new URLSearchParams();
+    if (domain.value) params.set("domain", domain.value);
+    if (text) params.set("search", text);
+    $("#export-csv").href = `/api/export?format=csv&${params}`;
+    $("#export-json").href = `/api/export?format=json&${params}`;
+  }
+  document.querySelectorAll("#records-table th[data-key] button").forEach((button) => {
+    button.addEventListener("click", () => {
+      const key = button.parentElement.dataset.key;
+      state.direction = state.key === key ? -state.direction : 1;
+      state.key = key;
+      draw();
+    });
+  });
+  search.addEventListener("input", draw);
+  domain.addEventListener("change", draw);
+  draw();
+}
+
+// --- calculator -------------------------------------------------------------------------
+async function calculator() {
+  const form = $("#calculator");
+  const result = $("#result");
+  const error = $("#calc-error");
+  const save = $("#save-record");
+  const names = $("#hardware-names");
+  api("/api/hardware").then((list) => list.forEach((a) => {
+    const option = document.createElement("option");
+    option.value = a.name;
+    names.appendChild(option);
+  }));
+  let last = null;
+  let timer = null;
+  async function run() {
+    const data = {};
+    new FormData(form).forEach((value, key) => {
+      if (value && !["label", "date"].includes(key)) data[key] = value;
+    });
+    error.textContent = "";
+    if (!Object.keys(data).length) { result.replaceChildren(); save.disabled = true; return; }
+    try {
+      const estimate = await api("/api/estimate", { method: "POST", body: JSON.stringify(data) });
+      last = { estimate, inputs: data };
+      const table = el("table");
+      table.id = "result-table";
+      const head = el("tr");
+      ["Method", "Calculation", "pfs-days", "90% interval"].forEach((h) => head.appendChild(el("th", h)));
+      table.appendChild(head);
+      estimate.estimates.forEach((e) => {
+        const tr = el("tr");
+        tr.appendChild(el("td", e.method));
+        tr.appendChild(el("td", e.calculation));
+        tr.appendChild(el("td", fmt(e.pfs_days), "num"));
+        tr.appendChild(el("td", `${fmt(e.low_pfs_days)} – ${fmt(e.high_pfs_days)}`, "num"));
+        table.appendChild(tr);
+      });
+      result.replaceChildren(table);
+      if (estimate.agreement_ratio !== null) {
+        result.appendChild(el("p", `hardware time / operations = ${fmt(estimate.agreement_ratio)}`));
+      }
+      result.dataset.flop = estimate.flop;
+      save.disabled = false;
+      const date = form.elements.date.value;
+      if (date) {
+        const params = new URLSearchParams({ flop: String(estimate.flop), date,
+                                             label: form.elements.label.value || "My model" });
+        try { await render($("#estimate-chart"), await api(`/api/chart/estimate?${params}`)); }
+        catch (e) { error.textContent = e.message; }
+      }
+    } catch (e) {
+      result.replaceChildren();
+      save.disabled = true;
+      error.textContent = e.message;
+    }
+  }
+  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 300); });
+  save.addEventListener("click", () => {
+    if (!last) return;
+    const e = last.estimate;
+    const prefill = {
+      name: form.elements.label.value || "My model", date: form.elements.date.value,
+      flop: e.flop, low_flop: e.low_flop, high_flop: e.high_flop,
+      value_source: `aicompute estimate (${e.method})`,
+      estimates: e.estimates.map((x) => ({ method: x.method, inputs: x.inputs })),
+    };
+    sessionStorage.setItem("aicompute-prefill", JSON.stringify(prefill));
+    window.location.href = "/records/new";
+  });
+}
+
+// --- record form ------------------------------------------------------------------------
+function recordForm() {
+  const form = $("#record-form");
+  const error = $("#form-error");
+  const prefill = sessionStorage.getItem("aicompute-prefill");
+  if (prefill && !form.dataset.id) {
+    sessionStorage.removeItem("aicompute-prefill");
+    const data = JSON.parse(prefill);
+    for (const [key, value] of Object.entries(data)) {
+      if (!form.elements[key]) continue;
+      form.elements[key].value = key === "estimates" ? JSON.stringify(value, null, 1) : value ?? "";
+    }
+  }
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    const body = {};
+    for (const field of ["name", "organization", "date", "domain", "confidence", "value_source", "notes"]) {
+      body[field] = form.elements[field].value;
+    }
+    for (const field of ["flop", "low_flop", "high_flop"]) {
+      const value = form.elements[field].value.trim();
+      if (value) body[field] = Number(value);
+    }
+    body.sources = form.elements.sources.value.split("\n").map((s) => s.trim()).filter(Boolean);
+    try {
+      body.estimates = JSON.parse(form.elements.estimates.value || "[]");
+    } catch (e) {
+      error.textContent = "estimates: not valid JSON";
+      return;
+    }
+    try {
+      let saved;
+      if (form.dataset.id) {
+        body.id = form.dataset.id;
+        body.version = Number(form.dataset.version);
+        saved = await api(`/api/records/${encodeURIComponent(form.dataset.id)}`,
+                          { method: "PUT", body: JSON.stringify(body) });
+      } else {
+        saved = await api("/api/records", { method: "POST", body: JSON.stringify(body) });
+      }
+      window.location.href = `/records/${encodeURIComponent(saved.id)}`;
+    } catch (e) {
+      error.textContent = (e.status === 409 ? "Conflict: " : "") + e.message;
+    }
+  });
+}
+
+function recordPage() {
+  const button = $("#delete-record");
+  button.addEventListener("click", async () => {
+    if (!window.confirm("Delete this record?")) return;
+    try {
+      await fetch(`/api/records/${encodeURIComponent(button.dataset.id)}?version=${button.dataset.version}`,
+                  { method: "DELETE" }).then((r) => { if (!r.ok) throw new Error(`HTTP ${r.status}`); });
+      window.location.href = "/records";
+    } catch (e) { window.alert(e.message); }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  if ($("#explorer-chart")) explorer();
+  if ($("#records-table")) recordsPage();
+  if ($("#calculator")) calculator();
+  if ($("#record-form")) recordForm();
+  if ($("#delete-record")) recordPage();
+});
+})();
