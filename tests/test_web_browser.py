@@ -1,0 +1,204 @@
+"""The web app in a real browser (Playwright + Debian's chromium, headless): the explorer, the
+calculator, saving and editing a record, and markup shown as text. Screenshots go to
+``test-artifacts/``."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover
+    sync_playwright = None
+if os.environ.get("CI") and (CHROMIUM is None or sync_playwright is None):
+    raise RuntimeError("CI needs Debian's chromium and Playwright for the browser tests")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or sync_playwright is None, reason="chromium or playwright not installed"
+)
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+EVIL = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from aicompute.web import create_app
+
+    app = create_app(f"sqlite:///{tmp_path_factory.mktemp('webdb') / 'app.db'}")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/api/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    srv.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def page(server):  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 1000})
+        pg.problems = []
+        pg.on("console", lambda m: m.type == "error" and pg.problems.append(m.text))
+        pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
+        pg.on("dialog", lambda d: (pg.problems.append(f"dialog: {d.message}"), d.dismiss()))
+        pg.on("request", lambda r: r.url.startswith(server) or pg.problems.append(r.url))
+        yield pg
+        browser.close()
+
+
+def api(server: str, path: str) -> object:
+    with urllib.request.urlopen(f"{server}{path}") as response:
+        return json.load(response)
+
+
+def test_explorer_filters_and_toggles(page, server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/")
+    page.wait_for_selector("#explorer-chart[data-ready='true']", state="attached", timeout=30_000)
+    summary = page.locator("#fit-summary")
+    all_text = summary.text_content()
+    assert "records: doubling every" in all_text
+    page.select_option("#filters select[name=domain]", "Language")
+    page.wait_for_function(
+        f"document.querySelector('#fit-summary').textContent !== {json.dumps(all_text)}"
+    )
+    language = api(server, "/api/fit?domain=Language&bootstrap=0")["n"]
+    assert summary.text_content().startswith(f"{language} records")
+    page.locator("#explorer-chart input[type=radio][value=linear]").check()
+    assert (
+        page.evaluate("document.getElementById('explorer-chart').vegaView.signal('yScale')")
+        == "linear"
+    )
+    page.locator("#explorer-chart input[type=checkbox]").check()
+    assert (
+        page.evaluate("document.getElementById('explorer-chart').vegaView.signal('showErrors')")
+        is True
+    )
+    page.screenshot(path=str(ARTIFACTS / "web-explorer.png"))
+    assert page.problems == []
+
+
+def test_calculator_save_see_edit(page, server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/calculator")
+    page.fill("input[name=params]", "70B")
+    page.fill("input[name=tokens]", "1.4T")
+    page.fill("input[name=label]", "Chinchilla-like test")
+    page.fill("input[name=date]", "2022-03-29")
+    page.wait_for_selector("#result-table")
+    assert "70G params × 2 FLOP/MAC × 3 (forward+backward) × 1.4T tokens" in page.text_content(
+        "#result-table"
+    )
+    page.wait_for_selector("#estimate-chart[data-ready='true']", state="attached", timeout=30_000)
+    assert "months" in page.text_content("#estimate-chart")
+    page.screenshot(path=str(ARTIFACTS / "web-calculator.png"))
+    page.click("#save-record")
+    page.wait_for_url(f"{server}/records/new")
+    assert page.input_value("input[name=name]") == "Chinchilla-like test"
+    assert float(page.input_value("input[name=flop]")) == pytest.approx(6 * 70e9 * 1.4e12)
+    page.fill("textarea[name=sources]", "https://arxiv.org/abs/2203.15556")
+    page.click("#record-form button[type=submit]")
+    page.wait_for_url(f"{server}/records/chinchilla-like-test")
+    assert "Chinchilla-like test" in page.text_content("h1")
+    # in the table
+    page.goto(f"{server}/records")
+    page.wait_for_selector("#record-count:has-text('records')")
+    page.fill("#record-search", "chinchilla-like")
+    assert page.locator("#records-table tbody tr").count() == 1
+    # in the chart: the explorer's data holds every record with compute
+    page.goto(f"{server}/")
+    page.wait_for_selector("#explorer-chart[data-ready='true']", state="attached", timeout=30_000)
+    names = page.evaluate("""() => {
+        const view = document.getElementById('explorer-chart').vegaView;
+        return view.data('source_0').map(d => d.name); }""")
+    assert "Chinchilla-like test" in names
+    # edit it
+    page.goto(f"{server}/records/chinchilla-like-test/edit")
+    page.fill("textarea[name=notes]", "edited in the browser")
+    page.click("#record-form button[type=submit]")
+    page.wait_for_url(f"{server}/records/chinchilla-like-test")
+    assert "edited in the browser" in page.text_content("#record-facts")
+    assert page.locator("#history li").count() == 2
+    page.screenshot(path=str(ARTIFACTS / "web-record.png"))
+    assert page.problems == []
+
+
+def test_stale_edit_is_refused_in_the_form(page, server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/records/alexnet/edit")
+    # someone else saves first
+    record = api(server, "/api/records/alexnet")
+    request = urllib.request.Request(
+        f"{server}/api/records/alexnet",
+        method="PUT",
+        data=json.dumps({**record, "notes": "other editor"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    urllib.request.urlopen(request)
+    page.fill("textarea[name=notes]", "my edit")
+    page.click("#record-form button[type=submit]")
+    page.wait_for_selector("#form-error:has-text('Conflict')")
+    assert api(server, "/api/records/alexnet")["notes"] == "other editor"
+    # the browser logs the refused request itself; nothing else went wrong
+    assert all("409" in p for p in page.problems)
+    page.problems.clear()
+
+
+def test_markup_in_a_record_shows_as_text(page, server) -> None:  # type: ignore[no-untyped-def]
+    request = urllib.request.Request(
+        f"{server}/api/records",
+        method="POST",
+        data=json.dumps(
+            {
+                "name": EVIL,
+                "date": "2023-01-01",
+                "domain": "Vision",
+                "flop": 1e21,
+                "notes": "<img src=x onerror=alert(2)>",
+            }
+        ).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    made = json.load(urllib.request.urlopen(request))
+    page.goto(f"{server}/records")
+    page.wait_for_selector("#record-count:has-text('records')")
+    page.fill("#record-search", "alert")
+    cell = page.locator("#records-table tbody tr td").nth(1)
+    assert cell.text_content() == EVIL
+    page.goto(f"{server}/records/{made['id']}")
+    assert page.text_content("h1") == EVIL
+    assert page.locator("main img").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "web-escaped.png"))
+    assert page.problems == []  # no alert dialog
