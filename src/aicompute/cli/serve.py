@@ -27,6 +27,10 @@ def serve_command(
         ),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", help="Server processes (one per core serves the most clients)."),
+    ] = 1,
 ) -> None:
     """Start the web app: explorer, records, calculator and a shared store of records."""
     with user_errors():
@@ -43,10 +47,25 @@ def serve_command(
             ) from None
         if not 0 < port < 65536:
             raise InputError("port", f"must be 1-65535, got {port}")
+        if not 1 <= workers <= 64:
+            raise InputError("workers", f"must be 1-64, got {workers}")
         url = db or default_url()
         app = create_app(url)
     typer.echo(
         f"aicompute on http://{host}:{port}/  (store: {url.split('@')[-1]}, "
         f"{app.state.store.count()} records)"
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    import os
+
+    os.environ["AICOMPUTE_DB"] = url  # the store is migrated and seeded: workers just open it
+    uvicorn.run(
+        "aicompute.web.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )

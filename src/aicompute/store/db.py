@@ -119,7 +119,9 @@ def _engine(url: str) -> Engine:
             def _pragmas(dbapi_connection: Any, _record: Any) -> None:
                 cursor = dbapi_connection.cursor()
                 cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
-                cursor.execute("PRAGMA synchronous=FULL")
+                # WAL with NORMAL: a killed process loses nothing committed (only power loss
+                # could drop the last transactions); FULL would fsync every commit
+                cursor.execute("PRAGMA synchronous=NORMAL")
                 cursor.execute("PRAGMA busy_timeout=30000")
                 cursor.close()
 
@@ -151,6 +153,9 @@ class Store:
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
         self.engine = _engine(self.url)
+        self._parsed: dict[tuple[str, int], Record] = {}
+        self._frame: Any = None
+        self._frame_at = 0.0
         try:
             with self._lock:
                 migrate(self.engine)
@@ -159,9 +164,42 @@ class Store:
 
     # --- reading ---------------------------------------------------------------------------
 
-    @staticmethod
-    def _row(row: Any) -> Row:
-        return Row(Record.model_validate(json.loads(row.data)), row.version, row.updated_at)
+    def _row(self, row: Any) -> Row:
+        # parsed records are kept by (id, version): a version never changes once written
+        key = (row.id, row.version)
+        record = self._parsed.get(key)
+        if record is None:
+            record = Record.model_validate(json.loads(row.data))
+            if len(self._parsed) > 50_000:
+                self._parsed.clear()
+            self._parsed[key] = record
+        return Row(record, row.version, row.updated_at)
+
+    def revision(self) -> int:
+        """A number that changes with every write (the last history row)."""
+        with self.engine.connect() as c:
+            return c.execute(sa.select(sa.func.max(history_table.c.seq))).scalar() or 0
+
+    def frame(self, max_age: float = 0.0) -> tuple[int, Any, dict[str, Row]]:
+        """(revision, every record as a DataFrame, rows by id), built once per revision. With
+        ``max_age``, a frame that recent is reused without asking the database (analysis
+        views may lag writes by that much; record reads and writes never do)."""
+        import time
+
+        from aicompute.dataset import records_to_frame
+
+        cached = self._frame
+        if cached is not None and max_age and time.monotonic() - self._frame_at < max_age:
+            return cached
+        revision = self.revision()
+        if cached is not None and cached[0] == revision:
+            self._frame_at = time.monotonic()
+            return cached
+        rows = self.list()
+        frame = records_to_frame([r.record for r in rows])
+        self._frame = (revision, frame, {r.record.id: r for r in rows})
+        self._frame_at = time.monotonic()
+        return self._frame
 
     def count(self) -> int:
         with self.engine.connect() as c:

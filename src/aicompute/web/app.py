@@ -7,6 +7,7 @@ escapes what it shows.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
@@ -20,13 +21,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 
 from aicompute import __version__
-from aicompute.dataset import Record, records_to_frame
+from aicompute.dataset import Record
 from aicompute.errors import InputError
 from aicompute.store import ConflictError, NotFoundError, Store
 
-__all__ = ["create_app"]
+__all__ = ["app_from_env", "create_app"]
 
 DERIVED = {"version", "year", "pfs_days", "updated_at", "history"}
+ANALYSIS_MAX_AGE = 1.0
+"""Seconds a fit or chart may lag the latest writes (record reads and writes never lag)."""
 """Fields the API adds to a record; ignored when a client sends a record back."""
 
 
@@ -89,6 +92,7 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
         description="Training compute of AI systems: records, estimates, trends.",
     )
     app.state.store = store
+    _warm(store)
 
     @app.exception_handler(InputError)
     async def _input_error(_: Request, error: InputError) -> JSONResponse:
@@ -122,10 +126,13 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
         confidence: str | None,
         frontier: str | None,
     ) -> tuple[Any, Any]:
+        """The records passing the filters, as (frame, rows); the full frame is cached per
+        store revision, so reads and fits do not rebuild it."""
         from aicompute.trends import select
 
-        rows = store.list(search=search)
-        frame = records_to_frame([r.record for r in rows])
+        _, frame, by_id = store.frame(max_age=ANALYSIS_MAX_AGE)
+        if search:
+            frame = frame[frame["name"].str.contains(search, case=False, regex=False)]
         frame = select(
             frame,
             since=since,
@@ -134,8 +141,34 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
             confidence=confidence,
             frontier_rule=frontier,
         )
-        by_id = {r.record.id: r for r in rows}
         return frame, [by_id[i] for i in frame["id"]]
+
+    fits: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def rows_for(
+        search: str | None,
+        domain: str | None,
+        since: str | None,
+        until: str | None,
+        confidence: str | None,
+        frontier: str | None,
+    ) -> list[Any]:
+        """Filtered rows: straight from SQL, unless a frontier rule needs the whole frame."""
+        if frontier:
+            return filtered(search, domain, since, until, confidence, frontier)[1]
+        from aicompute.dataset import CONFIDENCES, DOMAINS
+        from aicompute.trends.select import _bounds, _choices
+
+        low, high = _bounds(since, "since", end=False), _bounds(until, "until", end=True)
+        if low is not None and high is not None and low > high:
+            raise InputError("since", f"{since} is after until {until}")
+        return store.list(
+            search=search,
+            since=low,
+            until=high,
+            domain=_choices(domain, DOMAINS, "domain") if domain else None,
+            confidence=(_choices(confidence, CONFIDENCES, "confidence") if confidence else None),
+        )
 
     filters = dict(
         search=Query(None, max_length=200),
@@ -166,8 +199,9 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
         confidence: str | None = filters["confidence"],
         frontier: str | None = filters["frontier"],
     ) -> list[dict[str, Any]]:
-        _, rows = filtered(search, domain, since, until, confidence, frontier)
-        return _clean([r.to_dict() for r in rows])
+        return _clean(
+            [r.to_dict() for r in rows_for(search, domain, since, until, confidence, frontier)]
+        )
 
     @app.post("/api/records", status_code=201)
     async def create_record(request: Request) -> dict[str, Any]:
@@ -209,7 +243,7 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
     ) -> Response:
         from aicompute.dataset.io import FLAT_COLUMNS, _flat
 
-        _, rows = filtered(search, domain, since, until, confidence, frontier)
+        rows = rows_for(search, domain, since, until, confidence, frontier)
         if format == "json":
             return JSONResponse(
                 _clean([r.to_dict() for r in rows]),
@@ -259,8 +293,23 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
     ) -> dict[str, Any]:
         from aicompute.trends import fit_frame
 
-        frame, _ = filtered(search, domain, since, until, confidence, frontier)
-        return _clean(fit_frame(frame, bootstrap=bootstrap, seed=seed).to_dict())
+        key = (
+            store.frame(max_age=ANALYSIS_MAX_AGE)[0],
+            search,
+            domain,
+            since,
+            until,
+            confidence,
+            frontier,
+            bootstrap,
+            seed,
+        )
+        if key not in fits:
+            frame, _ = filtered(search, domain, since, until, confidence, frontier)
+            if len(fits) > 256:
+                fits.clear()
+            fits[key] = _clean(fit_frame(frame, bootstrap=bootstrap, seed=seed).to_dict())
+        return fits[key]
 
     @app.get("/api/chart/{name}")
     def chart(
@@ -372,6 +421,25 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
         return Response(files.joinpath(name).read_text("utf-8"), media_type=media)
 
     return app
+
+
+def _warm(store: Store) -> None:
+    """Load the analysis libraries and the records once at start, so that the first requests
+    do not pay for imports and parsing while others wait."""
+    from aicompute.trends import fit_frame
+
+    _, frame, _ = store.frame()
+    if len(frame) >= 3:
+        with contextlib.suppress(InputError):
+            fit_frame(frame, bootstrap=10)
+
+
+def app_from_env() -> FastAPI:
+    """The app for a worker process: the store URL comes from ``AICOMPUTE_DB`` (the parent
+    ``aicompute serve`` has already migrated and seeded it)."""
+    import os
+
+    return create_app(os.environ.get("AICOMPUTE_DB"), seed=False)
 
 
 async def _json(request: Request) -> Any:
