@@ -56,10 +56,13 @@ async function explorer() {
   const summary = $("#fit-summary");
   const error = $("#explorer-error");
   async function update() {
-    const q = query(form);
+    const params = new URLSearchParams(query(form));
+    const name = params.get("chart") || "eras";
+    params.delete("chart");
+    const q = params.toString();
     error.textContent = "";
     try {
-      const [spec, fit] = await Promise.all([api(`/api/chart/eras?${q}`),
+      const [spec, fit] = await Promise.all([api(`/api/chart/${name}?${q}`),
                                              api(`/api/fit?bootstrap=500&${q}`)]);
       await render(chart, spec);
       const [lo, hi] = fit.doubling_months_ci;
