@@ -6,6 +6,7 @@ import typer
 
 from aicompute.cli import count as _count
 from aicompute.cli import data as _data
+from aicompute.cli import economics as _economics
 from aicompute.cli import estimate as _estimate
 from aicompute.cli import hardware as _hardware
 from aicompute.cli import report as _report
@@ -31,6 +32,8 @@ app.command("report")(_report.report_command)
 app.command("chart")(_report.chart_command)
 app.command("count", no_args_is_help=True)(_count.count_command)
 app.command("serve")(_serve.serve_command)
+app.command("forecast")(_economics.forecast_command)
+app.command("cost")(_economics.cost_command)
 
 
 def _print_version(value: bool) -> None:

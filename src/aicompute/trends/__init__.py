@@ -19,23 +19,37 @@ from aicompute.trends.fit import (
     trend_rows,
     year_to_date,
 )
+from aicompute.trends.forecast import (
+    TRENDS,
+    Backtest,
+    Forecast,
+    backtest_frame,
+    forecast_frame,
+    forecast_trend,
+)
 from aicompute.trends.growth import MOORE_MONTHS, Growth, growth_between, growth_frame
 from aicompute.trends.select import frontier, parse_frontier, select
 
 __all__ = [
     "MIN_POINTS",
     "MOORE_MONTHS",
+    "TRENDS",
     "Analysis",
+    "Backtest",
     "Eras",
     "Fit",
+    "Forecast",
     "Growth",
     "analyze",
+    "backtest_frame",
     "detect_eras",
     "doubling_from_slope",
     "eras_frame",
     "fit_frame",
     "fit_segments",
     "fit_trend",
+    "forecast_frame",
+    "forecast_trend",
     "frontier",
     "growth_between",
     "growth_frame",

@@ -1,0 +1,253 @@
+"""``aicompute forecast`` and ``aicompute cost``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from aicompute.cli.common import DataOpt, JsonOpt, SeedOpt, WithEmbeddedOpt, credits, load_frame
+from aicompute.cli.output import console, print_json, user_errors
+
+Text = Optional[str]
+
+
+def forecast_command(
+    data: DataOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    trend: Annotated[
+        str,
+        typer.Option(
+            "--trend",
+            help="frontier (ten largest at "
+            "publication), all, record, or a frontier rule such as "
+            "top-5.",
+        ),
+    ] = "frontier",
+    since: Annotated[
+        Text, typer.Option("--since", metavar="DATE", help="Fit from this date (default 2010).")
+    ] = None,
+    until: Annotated[
+        int, typer.Option("--until", metavar="YEAR", help="Project to this year.")
+    ] = 2030,
+    target: Annotated[
+        Text,
+        typer.Option("--target", metavar="FLOP", help="When does the trend reach this, e.g. 1e27?"),
+    ] = None,
+    backtest: Annotated[
+        Text,
+        typer.Option(
+            "--backtest",
+            metavar="DATE",
+            help="Fit up to this date and check the later records instead.",
+        ),
+    ] = None,
+    limits: Annotated[
+        bool,
+        typer.Option(
+            "--limits",
+            help="Also the year the largest run "
+            "would cost 1%, 10% and 100% of the world's hardware "
+            "budget.",
+        ),
+    ] = False,
+    budget: Annotated[
+        Text,
+        typer.Option(
+            "--budget",
+            metavar="USD",
+            help="World annual hardware budget (default the seed's $1 trillion).",
+        ),
+    ] = None,
+    bootstrap: Annotated[int, typer.Option("--bootstrap", help="Resamples.")] = 2000,
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Project the largest training runs with prediction intervals, the date a target is
+    reached, a backtest, and the limits of cost."""
+    from aicompute.errors import InputError
+    from aicompute.trends import backtest_frame, forecast_frame
+    from aicompute.units import parse_flop, parse_number
+
+    with user_errors():
+        if bootstrap < 100:
+            raise InputError("bootstrap", "use at least 100 resamples")
+        frame, results = load_frame(data, with_embedded)
+        if backtest:
+            bt = backtest_frame(frame, cutoff=backtest, trend=trend, bootstrap=bootstrap, seed=seed)
+            if as_json:
+                print_json(bt.to_dict())
+            else:
+                _print_backtest(bt)
+            return
+        result = forecast_frame(
+            frame,
+            trend=trend,
+            until=until,
+            since=since,
+            target=parse_flop(target, "target") if target else None,
+            bootstrap=bootstrap,
+            seed=seed,
+        )
+        limit_rows = None
+        if limits:
+            from aicompute.economics import limits as limit_years
+            from aicompute.economics import price_performance
+
+            _, price_fit = price_performance(seed=seed)
+            limit_rows = limit_years(
+                result.fit, price_fit, budget_usd=parse_number(budget, "budget") if budget else None
+            )
+    if as_json:
+        out = result.to_dict()
+        if limit_rows is not None:
+            out["limits"] = limit_rows
+        out["credits"] = credits(results)
+        print_json(out)
+        return
+    _print_forecast(result, limit_rows)
+
+
+def _print_forecast(result, limit_rows) -> None:  # type: ignore[no-untyped-def]
+    from rich.table import Table
+
+    from aicompute.units import format_pfs_days
+
+    out = console()
+    fit = result.fit
+    info = result.to_dict()
+    out.print(
+        f"[bold]{result.selection}[/] trend: {fit.n} records {info['fit']['since']} to "
+        f"{info['fit']['until']}, doubling every {fit.doubling_months:.2f} months "
+        f"({fit.growth_per_year:.2f}x per year)"
+    )
+    table = Table(
+        title="Projected largest training run (90% prediction interval)", title_justify="left"
+    )
+    for col in ("year", "FLOP", "low", "high", "pfs-days"):
+        table.add_column(col, justify="right")
+    for row in info["projection"]:
+        table.add_row(
+            str(row["year"]),
+            f"{row['flop']:.2e}",
+            f"{row['low_flop']:.2e}",
+            f"{row['high_flop']:.2e}",
+            format_pfs_days(row["flop"]).removesuffix(" pfs-days"),
+        )
+    out.print(table)
+    if result.target is not None:
+        lo, hi = info["target_date_interval"]
+        out.print(
+            f"[bold]{result.target:.3g} FLOP[/] reached on the trend around "
+            f"{info['target_date']} (90% interval {lo} to {hi or 'never'})"
+        )
+    if limit_rows:
+        out.print(
+            "Cost of the largest run's hardware against the world's annual hardware "
+            "budget (price-performance trend of the catalog):"
+        )
+        for row in limit_rows:
+            year = f"{row['year']:.1f}" if row["year"] else "never"
+            out.print(f"  {row['fraction']:.0%} (${row['usd']:.3g}): {year}")
+    for note in result.notes:
+        out.print(f"[dim]{note}[/]")
+
+
+def _print_backtest(bt) -> None:  # type: ignore[no-untyped-def]
+    from rich.table import Table
+    from rich.text import Text as RichText
+
+    out = console()
+    info = bt.to_dict()
+    out.print(
+        f"Backtest: fitted on {bt.forecast.fit.n} records up to {info['cutoff']} "
+        f"(doubling {bt.forecast.fit.doubling_months:.2f} months); "
+        f"{len(bt.checks)} later records, {info['coverage'] or 0:.0%} inside the 90% "
+        f"interval, median error {info['median_abs_error_oom'] or 0:.2f} OOM"
+    )
+    table = Table(title="Later records against the prediction", title_justify="left")
+    for col in ("record", "date", "actual", "predicted", "90% interval", "error (OOM)"):
+        table.add_column(col, justify="left" if col in {"record", "date"} else "right")
+    for c in bt.checks:
+        table.add_row(
+            RichText(c["name"]),
+            c["date"],
+            f"{c['flop']:.2e}",
+            f"{c['predicted_flop']:.2e}",
+            f"{c['low_flop']:.1e} – {c['high_flop']:.1e}",
+            f"{c['error_oom']:+.2f}" + ("" if c["inside"] else " ✗"),
+        )
+    out.print(table)
+
+
+def cost_command(
+    hardware: Annotated[str, typer.Option("--hardware", metavar="NAME", help="Accelerator.")],
+    count: Annotated[Text, typer.Option("--count", metavar="COUNT")] = None,
+    days: Annotated[Text, typer.Option("--days", metavar="DAYS")] = None,
+    hours: Annotated[Text, typer.Option("--hours", metavar="HOURS")] = None,
+    chip_hours: Annotated[Text, typer.Option("--chip-hours", metavar="HOURS")] = None,
+    pricing: Annotated[
+        str, typer.Option("--pricing", help="on-demand, committed-1y, committed-3y or amortized.")
+    ] = "on-demand",
+    usd_per_chip_hour: Annotated[Text, typer.Option("--usd-per-chip-hour", metavar="USD")] = None,
+    purchase_usd: Annotated[Text, typer.Option("--purchase-usd", metavar="USD")] = None,
+    depreciation_years: Annotated[
+        Text, typer.Option("--depreciation-years", metavar="YEARS")
+    ] = None,
+    tdp_w: Annotated[Text, typer.Option("--tdp-w", metavar="WATTS")] = None,
+    pue: Annotated[Text, typer.Option("--pue", metavar="RATIO")] = None,
+    electricity: Annotated[Text, typer.Option("--electricity-usd-per-kwh", metavar="USD")] = None,
+    co2: Annotated[Text, typer.Option("--kg-co2-per-kwh", metavar="KG")] = None,
+    include_energy: Annotated[
+        bool,
+        typer.Option(
+            "--include-energy", help="Add electricity to the dollars (amortized pricing)."
+        ),
+    ] = False,
+    seed: SeedOpt = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cost of a training run from hardware time: dollars, chip-hours, energy and CO2, with
+    every assumption and its source."""
+    from aicompute.economics import cost
+
+    with user_errors():
+        result = cost(
+            hardware=hardware,
+            count=count,
+            days=days,
+            hours=hours,
+            chip_hours=chip_hours,
+            pricing=pricing,
+            usd_per_chip_hour=usd_per_chip_hour,
+            purchase_usd=purchase_usd,
+            depreciation_years=depreciation_years,
+            tdp_w=tdp_w,
+            pue=pue,
+            electricity_usd_per_kwh=electricity,
+            kg_co2_per_kwh=co2,
+            include_energy=include_energy,
+            seed=seed,
+        )
+    if as_json:
+        print_json(result.to_dict())
+        return
+    from rich.table import Table
+    from rich.text import Text as RichText
+
+    out = console()
+    out.print(
+        f"[bold]${result.usd:,.0f}[/] (90% interval ${result.usd_low:,.0f} – "
+        f"${result.usd_high:,.0f}); {result.chip_hours:,.0f} chip-hours at "
+        f"${result.usd_per_chip_hour:.3g} ({result.pricing}); {result.energy_mwh:,.1f} "
+        f"MWh; {result.co2_tonnes:,.1f} t CO2"
+    )
+    table = Table(title="Assumptions", title_justify="left", show_header=False)
+    table.add_column("input", style="bold")
+    table.add_column("value", overflow="fold")
+    for name, value in result.assumptions.items():
+        shown = value if not isinstance(value, dict) else f"{value['value']}  ({value['source']})"
+        table.add_row(name, RichText(str(shown)))
+    out.print(table)
+    for note in result.notes:
+        out.print(RichText(f"· {note}", style="dim"))

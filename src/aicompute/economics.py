@@ -1,0 +1,380 @@
+"""What training runs cost: money, energy and CO2, and how price-performance evolves.
+
+Every default is an input with its source; any number may be a range, carried to the result's
+90% interval like an estimate's.
+
+>>> c = cost(hardware="A100 SXM4 40GB", count=1024, days=30)
+>>> round(c.chip_hours), round(c.usd / 1e6, 2), c.pricing
+(737280, 2.51, 'cloud on-demand')
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import math
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from aicompute.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from aicompute.errors import InputError
+from aicompute.estimation.result import as_positive
+from aicompute.uncertainty import Range, product_interval
+
+__all__ = [
+    "DEFAULTS",
+    "PRICES_CREDIT",
+    "CostResult",
+    "cost",
+    "limits",
+    "price_performance",
+    "prices",
+]
+
+PRICES_CREDIT = (
+    "Hardware prices: Epoch AI, 'Hardware prices' table (CC BY 4.0), "
+    "https://epoch.ai/data/machine-learning-hardware; medians of its quotes"
+)
+
+DEFAULTS: dict[str, tuple[float, str]] = {
+    "pue": (
+        1.2,
+        "power usage effectiveness of a modern hyperscale data centre (Google reports "
+        "about 1.1, the Uptime Institute's 2023 industry average is 1.58): "
+        "https://uptimeinstitute.com/resources/research-and-reports/uptime-institute-"
+        "global-data-center-survey-results-2023",
+    ),
+    "electricity_usd_per_kwh": (
+        0.08,
+        "US industrial electricity, about 8 cents per kWh in "
+        "2023-2024 (EIA Electric Power Monthly, table 5.6.A): "
+        "https://www.eia.gov/electricity/monthly/",
+    ),
+    "kg_co2_per_kwh": (
+        0.44,
+        "world average grid carbon intensity, about 440 g CO2 per kWh in "
+        "2023 (IEA / Ember): https://ember-energy.org/data/",
+    ),
+    "depreciation_years": (
+        4.0,
+        "accelerators written off over about 4 years (a common "
+        "assumption; Epoch AI's training-cost analyses use 4 years)",
+    ),
+    "world_hardware_budget_usd": (
+        1e12,
+        "the seed's 'world's total hardware budget is 1 trillion "
+        "dollars a year': https://openai.com/blog/ai-and-"
+        "compute/",
+    ),
+}
+"""Default inputs and where each comes from."""
+
+PRICINGS = ("on-demand", "committed-1y", "committed-3y", "amortized")
+PRICE_SPREAD = 1.5
+"""Default 90% interval (×/÷) of a cost when no input is a range: cloud quotes for one chip
+differ by about this much across providers and dates."""
+
+
+@functools.lru_cache(maxsize=1)
+def prices() -> dict[str, dict[str, Any]]:
+    """Price quotes by catalog key (see ``hardware/prices.csv``)."""
+    text = resources.files("aicompute.hardware").joinpath("prices.csv").read_text("utf-8")
+    out = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        out[row["key"]] = {
+            k: (
+                float(v)
+                if v and k not in {"key", "source", "first_date", "last_date"}
+                else v or None
+            )
+            for k, v in row.items()
+        }
+    return out
+
+
+@dataclass(frozen=True)
+class CostResult:
+    """The cost of one training run, with its assumptions."""
+
+    usd: float
+    usd_low: float
+    usd_high: float
+    chip_hours: float
+    energy_mwh: float
+    co2_tonnes: float
+    pricing: str
+    usd_per_chip_hour: float
+    assumptions: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "usd": self.usd,
+            "usd_low": self.usd_low,
+            "usd_high": self.usd_high,
+            "chip_hours": self.chip_hours,
+            "energy_mwh": self.energy_mwh,
+            "co2_tonnes": self.co2_tonnes,
+            "pricing": self.pricing,
+            "usd_per_chip_hour": self.usd_per_chip_hour,
+            "assumptions": self.assumptions,
+            "notes": list(self.notes),
+        }
+
+
+def cost(
+    *,
+    hardware: str,
+    count: object = None,
+    days: object = None,
+    hours: object = None,
+    chip_hours: object = None,
+    pricing: str = "on-demand",
+    usd_per_chip_hour: object = None,
+    purchase_usd: object = None,
+    depreciation_years: object = None,
+    tdp_w: object = None,
+    pue: object = None,
+    electricity_usd_per_kwh: object = None,
+    kg_co2_per_kwh: object = None,
+    include_energy: bool = False,
+    seed: int = 0,
+) -> CostResult:
+    """The cost of ``count`` chips for ``days``/``hours`` (or ``chip_hours``).
+
+    ``pricing`` is ``on-demand``, ``committed-1y``, ``committed-3y`` (cloud prices per
+    chip-hour) or ``amortized`` (purchase price spread over the depreciation period); a given
+    ``usd_per_chip_hour`` overrides the table. Energy (TDP × PUE × hours) and CO2 are always
+    reported; ``include_energy`` adds the electricity to the dollars (cloud prices already
+    include it).
+    """
+    from aicompute.hardware import get
+
+    acc = get(hardware)
+    if pricing not in PRICINGS:
+        raise InputError("pricing", f"use one of {', '.join(PRICINGS)}")
+    if chip_hours is not None:
+        if count is not None or days is not None or hours is not None:
+            raise InputError("chip_hours", "give chip_hours alone, or count with days/hours")
+        hours_total = as_positive(chip_hours, "count", "chip_hours")
+    else:
+        if count is None or (days is None and hours is None):
+            raise InputError("count", "cost needs count with days or hours, or chip_hours")
+        if days is not None and hours is not None:
+            raise InputError("hours", "give days or hours, not both")
+        n = as_positive(count, "count", "count")
+        span = (
+            as_positive(days, "duration", "days", default_unit="days")
+            if days is not None
+            else as_positive(hours, "duration", "hours", default_unit="hours")
+        )
+        hours_total = Range(
+            n.low * span.low / SECONDS_PER_HOUR, n.high * span.high / SECONDS_PER_HOUR
+        )
+    quote = prices().get(acc.key, {})
+    assumptions: dict[str, Any] = {"hardware": acc.name, "pricing": pricing}
+    notes: list[str] = []
+    if usd_per_chip_hour is not None:
+        rate = as_positive(usd_per_chip_hour, "number", "usd_per_chip_hour")
+        assumptions["usd_per_chip_hour"] = {"value": rate.to_json(), "source": "given"}
+        label = "given price per chip-hour"
+    elif pricing == "amortized":
+        price = (
+            as_positive(purchase_usd, "number", "purchase_usd")
+            if purchase_usd is not None
+            else _table(quote, "purchase_usd", acc, "purchase price") or _launch(acc)
+        )
+        years = (
+            as_positive(depreciation_years, "number", "depreciation_years")
+            if depreciation_years is not None
+            else Range.point(DEFAULTS["depreciation_years"][0])
+        )
+        rate = Range(price.low / (years.high * 365.25 * 24), price.high / (years.low * 365.25 * 24))
+        assumptions["purchase_usd"] = {
+            "value": price.to_json(),
+            "source": quote.get("source") or acc.price_source,
+        }
+        assumptions["depreciation_years"] = {
+            "value": years.to_json(),
+            "source": (
+                "given" if depreciation_years is not None else DEFAULTS["depreciation_years"][1]
+            ),
+        }
+        label = "amortized purchase"
+        notes.append(
+            "amortized purchase price only: hosting, networking and staff are not included"
+        )
+    else:
+        column = {
+            "on-demand": "on_demand_usd_per_hour",
+            "committed-1y": "committed_1y_usd_per_hour",
+            "committed-3y": "committed_3y_usd_per_hour",
+        }[pricing]
+        rate = _table(quote, column, acc, f"{pricing} cloud price")
+        if rate is None:
+            raise InputError(
+                "usd_per_chip_hour",
+                f"no {pricing} cloud price for {acc.name} in "
+                "the table; give --usd-per-chip-hour or --pricing amortized",
+            )
+        assumptions["usd_per_chip_hour"] = {
+            "value": rate.to_json(),
+            "source": (
+                f"median of {int(quote.get('quotes') or 0)} quotes {quote.get('first_date')} to "
+                f"{quote.get('last_date')}, newest {quote.get('source')}; {PRICES_CREDIT}"
+            ),
+        }
+        label = f"cloud {pricing}"
+    watts = (
+        as_positive(tdp_w, "number", "tdp_w")
+        if tdp_w is not None
+        else Range.point(acc.tdp_w)
+        if acc.tdp_w
+        else None
+    )
+    pue_r = _default(pue, "pue", assumptions)
+    price_kwh = _default(electricity_usd_per_kwh, "electricity_usd_per_kwh", assumptions)
+    co2 = _default(kg_co2_per_kwh, "kg_co2_per_kwh", assumptions)
+    factors = {"chip_hours": hours_total, "rate": rate}
+    interval = product_interval(
+        factors,
+        default_factor=PRICE_SPREAD,
+        seed=seed,
+        default_basis=f"price quotes vary: x/÷{PRICE_SPREAD:g}",
+    )
+    energy_mwh = co2_t = 0.0
+    if watts is not None:
+        assumptions["tdp_w"] = {
+            "value": watts.to_json(),
+            "source": "given" if tdp_w is not None else acc.spec_source,
+        }
+        energy_kwh = hours_total.central * watts.central * pue_r.central / 1000
+        energy_mwh = energy_kwh / 1000
+        co2_t = energy_kwh * co2.central / 1000
+        if include_energy:
+            electricity = energy_kwh * price_kwh.central
+            interval = type(interval)(
+                interval.central + electricity,
+                interval.low + electricity,
+                interval.high + electricity,
+                interval.basis,
+                interval.how,
+            )
+            notes.append(f"electricity added: ${electricity:,.0f}")
+    else:
+        notes.append(
+            f"{acc.name} has no TDP in the catalog: energy and CO2 not computed; give --tdp-w"
+        )
+    low, high = interval.low, interval.high
+    notes.append(f"interval: {interval.basis}")
+    return CostResult(
+        usd=interval.central,
+        usd_low=low,
+        usd_high=high,
+        chip_hours=hours_total.central,
+        energy_mwh=energy_mwh,
+        co2_tonnes=co2_t,
+        pricing=label,
+        usd_per_chip_hour=rate.central,
+        assumptions=assumptions,
+        notes=tuple(notes),
+    )
+
+
+def _table(quote: dict[str, Any], column: str, acc: Any, what: str) -> Range | None:
+    value = quote.get(column)
+    return Range.point(float(value)) if value else None
+
+
+def _launch(acc: Any) -> Range:
+    if not acc.launch_price_usd:
+        raise InputError(
+            "purchase_usd", f"no purchase price known for {acc.name}; give --purchase-usd"
+        )
+    return Range.point(acc.launch_price_usd)
+
+
+def _default(value: object, name: str, assumptions: dict[str, Any]) -> Range:
+    if value is not None:
+        r = as_positive(value, "number", name)
+        assumptions[name] = {"value": r.to_json(), "source": "given"}
+        return r
+    default, source = DEFAULTS[name]
+    assumptions[name] = {"value": default, "source": source}
+    return Range.point(default)
+
+
+# --- price-performance and limits --------------------------------------------------------------
+
+
+def price_performance(*, kind: str | None = "gpu", bootstrap: int = 1000, seed: int = 0):  # type: ignore[no-untyped-def]
+    """Peak FLOP/s per launch dollar of the catalog's accelerators, fitted against release
+    date (default precision: tensor FP16/BF16, else TF32, else FP32). Returns (rows, fit)."""
+    from aicompute.dataset.record import parse_date
+    from aicompute.hardware import all_accelerators
+    from aicompute.trends import fit_trend
+
+    rows = []
+    for acc in all_accelerators():
+        if not acc.launch_price_usd or not acc.release_date or (kind and acc.kind != kind):
+            continue
+        peak, column = acc.peak_flops()
+        rows.append(
+            {
+                "name": acc.name,
+                "year": parse_date(acc.release_date)[2],
+                "flops_per_usd": peak / acc.launch_price_usd,
+                "precision": column,
+            }
+        )
+    fit = fit_trend(
+        [r["year"] for r in rows],
+        [r["flops_per_usd"] for r in rows],
+        bootstrap=bootstrap,
+        seed=seed,
+        names=tuple(r["name"] for r in rows),
+    )
+    return rows, fit
+
+
+def limits(
+    compute_fit: Any,
+    price_fit: Any,
+    *,
+    budget_usd: float | None = None,
+    fractions: tuple[float, ...] = (0.01, 0.1, 1.0),
+    utilization: float = 0.4,
+    run_days: float = 100.0,
+) -> list[dict[str, Any]]:
+    """The year the largest run's hardware would cost each fraction of the world's annual
+    hardware budget, at the fitted compute growth and the fitted price-performance trend.
+
+    Hardware bought for a run: FLOP / (FLOP/s per dollar × utilization × run length).
+    """
+    budget = budget_usd if budget_usd is not None else DEFAULTS["world_hardware_budget_usd"][0]
+    if budget <= 0:
+        raise InputError("budget_usd", "must be positive")
+    seconds = run_days * SECONDS_PER_DAY
+    # log10 cost(t) = log10 FLOP(t) - log10 ppp(t) - log10(util·seconds): linear in t
+    growth = compute_fit.slope - price_fit.slope
+    out = []
+    for fraction in fractions:
+        target = math.log10(budget * fraction)
+        # solve intercepts at a common year
+        t0 = compute_fit.centre
+        cost0 = (
+            compute_fit.predict_log10(t0)
+            - price_fit.predict_log10(t0)
+            - math.log10(utilization * seconds)
+        )
+        year = t0 + (target - cost0) / growth if growth > 0 else None
+        out.append(
+            {
+                "fraction": fraction,
+                "usd": budget * fraction,
+                "year": None if year is None else float(year),
+            }
+        )
+    return out
