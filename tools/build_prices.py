@@ -20,9 +20,18 @@ from aicompute import hardware
 from aicompute.errors import InputError
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "aicompute" / "hardware" / "prices.csv"
-COLUMNS = ("key", "on_demand_usd_per_hour", "committed_1y_usd_per_hour",
-           "committed_3y_usd_per_hour", "purchase_usd", "quotes", "first_date", "last_date",
-           "cloud_source", "purchase_source")
+COLUMNS = (
+    "key",
+    "on_demand_usd_per_hour",
+    "committed_1y_usd_per_hour",
+    "committed_3y_usd_per_hour",
+    "purchase_usd",
+    "quotes",
+    "first_date",
+    "last_date",
+    "cloud_source",
+    "purchase_source",
+)
 
 
 def main(path: str) -> None:
@@ -32,9 +41,14 @@ def main(path: str) -> None:
             name = row["Hardware model"].strip()
             try:
                 if "k80" in name.lower():
-                    cloud = any(row[c] for c in ("Price per chip-hour (on-demand)",
-                                                 "Price per chip-hour (1-year CUD)",
-                                                 "Price per chip-hour (3-year CUD)"))
+                    cloud = any(
+                        row[c]
+                        for c in (
+                            "Price per chip-hour (on-demand)",
+                            "Price per chip-hour (1-year CUD)",
+                            "Price per chip-hour (3-year CUD)",
+                        )
+                    )
                     key = "nvidia-k80-die" if cloud else "nvidia-k80-board"
                 else:
                     key = hardware.get(name).key
@@ -43,24 +57,32 @@ def main(path: str) -> None:
             quotes[key].append(row)
     rows = []
     for key, items in sorted(quotes.items()):
-        def median(column: str) -> str:
+
+        def median(column: str, items: list = items) -> str:
             values = [float(r[column]) for r in items if r[column].strip()]
             return f"{statistics.median(values):.4g}" if values else ""
 
         dates = sorted(r["Price date"] for r in items if r["Price date"])
-        def newest(column: str) -> str:
+
+        def newest(column: str, items: list = items) -> str:
             priced = [r for r in items if r[column].strip()]
             return max(priced, key=lambda r: r["Price date"])["Price source"] if priced else ""
 
-        rows.append({"key": key,
-                     "on_demand_usd_per_hour": median("Price per chip-hour (on-demand)"),
-                     "committed_1y_usd_per_hour": median("Price per chip-hour (1-year CUD)"),
-                     "committed_3y_usd_per_hour": median("Price per chip-hour (3-year CUD)"),
-                     "purchase_usd": median("Price (hardware purchase)"), "quotes": len(items),
-                     "first_date": dates[0] if dates else "", "last_date": dates[-1] if dates
-                     else "", "cloud_source": newest("Price per chip-hour (on-demand)")
-                     or newest("Price per chip-hour (1-year CUD)"),
-                     "purchase_source": newest("Price (hardware purchase)")})
+        rows.append(
+            {
+                "key": key,
+                "on_demand_usd_per_hour": median("Price per chip-hour (on-demand)"),
+                "committed_1y_usd_per_hour": median("Price per chip-hour (1-year CUD)"),
+                "committed_3y_usd_per_hour": median("Price per chip-hour (3-year CUD)"),
+                "purchase_usd": median("Price (hardware purchase)"),
+                "quotes": len(items),
+                "first_date": dates[0] if dates else "",
+                "last_date": dates[-1] if dates else "",
+                "cloud_source": newest("Price per chip-hour (on-demand)")
+                or newest("Price per chip-hour (1-year CUD)"),
+                "purchase_source": newest("Price (hardware purchase)"),
+            }
+        )
     with OUT.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()

@@ -194,7 +194,7 @@ def cost(
         rate = Range(price.low / (years.high * 365.25 * 24), price.high / (years.low * 365.25 * 24))
         assumptions["purchase_usd"] = {
             "value": price.to_json(),
-            "source": quote.get("source") or acc.price_source,
+            "source": quote.get("purchase_source") or acc.price_source,
         }
         assumptions["depreciation_years"] = {
             "value": years.to_json(),
@@ -223,7 +223,7 @@ def cost(
             "value": rate.to_json(),
             "source": (
                 f"median of {int(quote.get('quotes') or 0)} quotes {quote.get('first_date')} to "
-                f"{quote.get('last_date')}, newest {quote.get('source')}; {PRICES_CREDIT}"
+                f"{quote.get('last_date')}, newest {quote.get('cloud_source')}; {PRICES_CREDIT}"
             ),
         }
         label = f"cloud {pricing}"
