@@ -77,6 +77,9 @@ PRICE_SPREAD = 1.5
 differ by about this much across providers and dates."""
 
 
+TEXT_COLUMNS = frozenset({"key", "cloud_source", "purchase_source", "first_date", "last_date"})
+
+
 @functools.lru_cache(maxsize=1)
 def prices() -> dict[str, dict[str, Any]]:
     """Price quotes by catalog key (see ``hardware/prices.csv``)."""
@@ -86,7 +89,7 @@ def prices() -> dict[str, dict[str, Any]]:
         out[row["key"]] = {
             k: (
                 float(v)
-                if v and k not in {"key", "source", "first_date", "last_date"}
+                if v and k not in TEXT_COLUMNS
                 else v or None
             )
             for k, v in row.items()
