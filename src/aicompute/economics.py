@@ -87,12 +87,7 @@ def prices() -> dict[str, dict[str, Any]]:
     out = {}
     for row in csv.DictReader(io.StringIO(text)):
         out[row["key"]] = {
-            k: (
-                float(v)
-                if v and k not in TEXT_COLUMNS
-                else v or None
-            )
-            for k, v in row.items()
+            k: (float(v) if v and k not in TEXT_COLUMNS else v or None) for k, v in row.items()
         }
     return out
 
@@ -342,6 +337,26 @@ def price_performance(*, kind: str | None = "gpu", bootstrap: int = 1000, seed: 
     return rows, fit
 
 
+def run_cost_usd(
+    compute_fit: Any,
+    price_fit: Any,
+    years: Any,
+    *,
+    utilization: float = 0.4,
+    run_days: float = 100.0,
+) -> list[float]:
+    """Hardware dollars for the trend's largest run in each year: FLOP / (FLOP/s per dollar ×
+    utilization × run length), from the two fitted trends."""
+    seconds = run_days * SECONDS_PER_DAY
+    return [
+        float(
+            10 ** (compute_fit.predict_log10(y) - price_fit.predict_log10(y))
+            / (utilization * seconds)
+        )
+        for y in years
+    ]
+
+
 def limits(
     compute_fit: Any,
     price_fit: Any,
@@ -352,32 +367,32 @@ def limits(
     run_days: float = 100.0,
 ) -> list[dict[str, Any]]:
     """The year the largest run's hardware would cost each fraction of the world's annual
-    hardware budget, at the fitted compute growth and the fitted price-performance trend.
-
-    Hardware bought for a run: FLOP / (FLOP/s per dollar × utilization × run length).
-    """
+    hardware budget, at the fitted compute growth and the fitted price-performance trend
+    (cost as in :func:`run_cost_usd`)."""
     budget = budget_usd if budget_usd is not None else DEFAULTS["world_hardware_budget_usd"][0]
-    if budget <= 0:
+    if not budget > 0:
         raise InputError("budget_usd", "must be positive")
-    seconds = run_days * SECONDS_PER_DAY
-    # log10 cost(t) = log10 FLOP(t) - log10 ppp(t) - log10(util·seconds): linear in t
-    growth = compute_fit.slope - price_fit.slope
+    growth = compute_fit.slope - price_fit.slope  # orders of magnitude of dollars per year
+    t0 = compute_fit.centre
+    cost0 = math.log10(
+        run_cost_usd(compute_fit, price_fit, [t0], utilization=utilization, run_days=run_days)[0]
+    )
     out = []
     for fraction in fractions:
         target = math.log10(budget * fraction)
-        # solve intercepts at a common year
-        t0 = compute_fit.centre
-        cost0 = (
-            compute_fit.predict_log10(t0)
-            - price_fit.predict_log10(t0)
-            - math.log10(utilization * seconds)
-        )
         year = t0 + (target - cost0) / growth if growth > 0 else None
         out.append(
             {
                 "fraction": fraction,
                 "usd": budget * fraction,
                 "year": None if year is None else float(year),
+                "assumptions": {
+                    "utilization": utilization,
+                    "run_days": run_days,
+                    "budget_usd": budget,
+                    "compute_growth_per_year": 10**compute_fit.slope,
+                    "price_performance_growth_per_year": 10**price_fit.slope,
+                },
             }
         )
     return out

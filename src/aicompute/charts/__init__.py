@@ -11,9 +11,11 @@ Jupyter, exported to SVG and PNG without a browser (vl-convert).
 from aicompute.charts.chart import FORMATS, Chart, safe_json, vega_bundle
 from aicompute.charts.figures import (
     CHARTS,
+    cost_chart,
     domains_chart,
     eras_chart,
     estimate_chart,
+    forecast_chart,
     modern_chart,
 )
 
@@ -21,9 +23,11 @@ __all__ = [
     "CHARTS",
     "FORMATS",
     "Chart",
+    "cost_chart",
     "domains_chart",
     "eras_chart",
     "estimate_chart",
+    "forecast_chart",
     "modern_chart",
     "safe_json",
     "vega_bundle",

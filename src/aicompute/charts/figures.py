@@ -337,3 +337,125 @@ def estimate_chart(
 
 CHARTS = {"modern": modern_chart, "eras": eras_chart, "domains": domains_chart}
 """Charts built from an analysis alone (the estimate chart also needs an estimate)."""
+
+
+def forecast_chart(rows: Any, forecast: Any) -> Chart:
+    """Projection fan chart: the selected runs, the fitted trend and its 90% prediction band
+    to the forecast horizon, and the date a target is reached."""
+    points = point_rows(rows)
+    info = forecast.to_dict()
+    band = [
+        {
+            "date": year_to_iso(p["year"] + 0.5),
+            "pfs_days": p["flop"] / FLOP_PER_PFS_DAY,
+            "low_pfs_days": p["low_flop"] / FLOP_PER_PFS_DAY,
+            "high_pfs_days": p["high_flop"] / FLOP_PER_PFS_DAY,
+            "text": f"{p['year']}: {p['flop']:.2g} FLOP",
+        }
+        for p in info["projection"]
+    ]
+    start = forecast.fit.since
+    end = forecast.years[-1] + 0.5
+    years, line = forecast.fit.line(60, start, end)
+    trend = [
+        {"date": year_to_iso(float(y)), "pfs_days": float(f) / FLOP_PER_PFS_DAY, "series": "trend"}
+        for y, f in zip(years, line, strict=True)
+    ]
+    layers: list[dict[str, Any]] = [
+        {"data": {"values": band},
+         "transform": [y_transform("low_pfs_days", "y_low"),
+                       y_transform("high_pfs_days", "y_high")],
+         "mark": {"type": "area", "color": "#0072B2", "opacity": 0.18},
+         "encoding": {"x": X_ENCODING, "y": {"field": "y_low", "type": "quantitative"},
+                      "y2": {"field": "y_high"}}},
+        _line_layer(trend, "#0072B2"),
+        _points_layer(colour_by_domain=False),
+    ]  # fmt: skip
+    subtitle = [
+        f"{forecast.selection} trend: {doubling_text(forecast.fit.doubling_months)} "
+        f"({forecast.fit.n} runs since {info['fit']['since'][:4]}); band: 90% "
+        "prediction interval (fit uncertainty and scatter)."
+    ]
+    if forecast.target is not None:
+        lo, hi = info["target_date_interval"]
+        target = [
+            {
+                "date": info["target_date"],
+                "pfs_days": forecast.target / FLOP_PER_PFS_DAY,
+                "text": f"{forecast.target:.0e} FLOP: {info['target_date'][:7]} "
+                f"(90% {lo[:7] if lo else '?'} to {hi[:7] if hi else 'never'})",
+            }
+        ]
+        layers.append(
+            {
+                "data": {"values": target},
+                "transform": [y_transform()],
+                "mark": {
+                    "type": "point",
+                    "shape": "diamond",
+                    "filled": True,
+                    "size": 200,
+                    "color": "#D55E00",
+                },
+                "encoding": {"x": X_ENCODING, "y": {"field": "y", "type": "quantitative"}},
+            }
+        )
+        note = _note_layer(target)
+        note["mark"]["color"] = "#D55E00"
+        layers.append(note)
+        subtitle.append(target[0]["text"])
+    subtitle.append(_credit(rows))
+    _use_x(layers, x_encoding(end - start))
+    spec = base_spec(
+        "Where the trend goes: the largest training runs, projected",
+        subtitle,
+        [scale_param()],
+        layers,
+        data=points,
+    )
+    return Chart("forecast", spec, {"forecast": forecast})
+
+
+def cost_chart(costs: list[dict[str, Any]], limits: list[dict[str, Any]]) -> Chart:
+    """The hardware cost of the trend's largest run over time, against fractions of the
+    world's annual hardware budget (rows from :func:`aicompute.economics.run_cost_usd`)."""
+    line = [{"date": year_to_iso(c["year"]), "pfs_days": c["usd"], "series": "cost"} for c in costs]
+    rules = [
+        {
+            "pfs_days": r["usd"],
+            "text": f"{r['fraction']:.0%} of the world's hardware budget: {r['year']:.0f}"
+            if r["year"]
+            else f"{r['fraction']:.0%}: never",
+        }
+        for r in limits
+    ]
+    assumptions = limits[0]["assumptions"] if limits else {}
+    layers: list[dict[str, Any]] = [
+        {"data": {"values": rules}, "transform": [y_transform()],
+         "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#999"},
+         "encoding": {"y": {"field": "y", "type": "quantitative"}}},
+        {"data": {"values": rules}, "transform": [y_transform()],
+         "mark": {"type": "text", "align": "left", "dx": 4, "dy": -6, "x": 0, "color": "#555"},
+         "encoding": {"y": {"field": "y", "type": "quantitative"}, "text": {"field": "text"}}},
+        _line_layer(line, "#D55E00"),
+    ]  # fmt: skip
+    for layer in layers:
+        if "y" in layer["encoding"] and "title" not in layer["encoding"]["y"]:
+            layer["encoding"]["y"] = {
+                **y_encoding("Hardware cost of the largest run (USD)"),
+                "field": "y",
+            }
+    spec = base_spec(
+        "What the largest run's hardware would cost",
+        [
+            f"Compute {assumptions.get('compute_growth_per_year', 0):.2f}x per year, hardware "
+            f"FLOP/s per dollar {assumptions.get('price_performance_growth_per_year', 0):.2f}x per "
+            f"year; a {assumptions.get('run_days', 0):g}-day run at "
+            f"{assumptions.get('utilization', 0):.0%} utilization; world hardware budget "
+            f"${assumptions.get('budget_usd', 0):.3g} a year (the seed's figure).",
+            "Data: aicompute's records; hardware prices: Epoch AI (CC BY 4.0)",
+        ],
+        [scale_param()],
+        layers,
+    )
+    return Chart("cost", spec, {"costs": costs, "limits": limits})

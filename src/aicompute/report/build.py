@@ -132,6 +132,10 @@ def build_report(
         step("charts")
         with _timed(timings, "charts"):
             built = [fn(analysis) for fn in charts.CHARTS.values()]
+        step("forecast and costs")
+        with _timed(timings, "forecast"):
+            outlook = _outlook(frame, bootstrap=bootstrap, seed=seed)
+            built += outlook.pop("charts")
         (work / "charts").mkdir()
         (work / "data").mkdir()
         (work / "assets").mkdir()
@@ -156,7 +160,7 @@ def build_report(
         summary = {
             "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "source": source, "credits": credits or [], **analysis.to_dict(),
-            "reproduce": claims, "trends_vs_published": present,
+            "reproduce": claims, "trends_vs_published": present, "outlook": outlook,
         }  # fmt: skip
         (work / "summary.json").write_text(
             json.dumps(summary, indent=2, default=_plain), encoding="utf-8"
@@ -169,7 +173,7 @@ def build_report(
                 (work / "assets" / name).write_text(
                     static_dir.joinpath(name).read_text("utf-8"), encoding="utf-8"
                 )
-            page = _render(analysis, built, records, claims, present, summary, static)
+            page = _render(analysis, built, records, claims, present, summary, static, outlook)
             (work / "index.html").write_text(page, encoding="utf-8")
         if out.exists():
             trash = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old."))
@@ -183,6 +187,47 @@ def build_report(
         raise
     files = sorted(p for p in out.rglob("*") if p.is_file())
     return ReportResult(out, files, timings, summary)
+
+
+def _outlook(frame: Any, *, bootstrap: int, seed: int) -> dict[str, Any]:
+    """Forecast, backtest and cost limits for the report (each skipped with a note when the
+    data cannot support it)."""
+    from aicompute import charts, economics, trends
+    from aicompute.errors import InputError
+
+    out: dict[str, Any] = {"charts": [], "notes": []}
+    try:
+        forecast = trends.forecast_frame(
+            frame,
+            trend="frontier",
+            until=2030,
+            target=1e27,
+            bootstrap=max(bootstrap, 500),
+            seed=seed,
+        )
+    except InputError as error:
+        out["notes"].append(f"no forecast: {error.message}")
+        return out
+    out["forecast"] = forecast.to_dict()
+    rows = trends.select_trend(frame, "frontier")
+    out["charts"].append(charts.forecast_chart(rows, forecast))
+    try:
+        out["backtest"] = trends.backtest_frame(
+            frame, cutoff="2020-06", trend="frontier", bootstrap=max(bootstrap, 500), seed=seed
+        ).to_dict()
+    except InputError as error:
+        out["notes"].append(f"no backtest: {error.message}")
+    _, price_fit = economics.price_performance(seed=seed)
+    limits = economics.limits(forecast.fit, price_fit)
+    years = [y + 0.5 for y in range(int(forecast.fit.since), 2031)]
+    costs = [
+        {"year": y, "usd": u}
+        for y, u in zip(years, economics.run_cost_usd(forecast.fit, price_fit, years), strict=True)
+    ]
+    out["limits"] = limits
+    out["price_performance"] = price_fit.to_dict()
+    out["charts"].append(charts.cost_chart(costs, limits))
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -199,6 +244,7 @@ def _render(
     present: list[dict[str, Any]],
     summary: dict[str, Any],
     static: bool,
+    outlook: dict[str, Any],
 ) -> str:
     import jinja2
 
@@ -230,6 +276,7 @@ def _render(
         appendix=appendix_rows(records),
         claims=claims,
         present=present,
+        outlook=outlook,
         growth=analysis.growth,
         eras=analysis.eras,
     )

@@ -26,6 +26,7 @@ from aicompute.trends.forecast import (
     backtest_frame,
     forecast_frame,
     forecast_trend,
+    select_trend,
 )
 from aicompute.trends.growth import MOORE_MONTHS, Growth, growth_between, growth_frame
 from aicompute.trends.select import frontier, parse_frontier, select
@@ -55,6 +56,7 @@ __all__ = [
     "growth_frame",
     "parse_frontier",
     "select",
+    "select_trend",
     "trend_rows",
     "year_to_date",
 ]

@@ -31,6 +31,7 @@ __all__ = [
     "backtest_frame",
     "forecast_frame",
     "forecast_trend",
+    "select_trend",
 ]
 
 TRENDS = ("frontier", "all", "record")
@@ -160,7 +161,8 @@ def forecast_trend(
     )
 
 
-def _select(frame: Any, trend: str, since: float | str | None) -> Any:
+def select_trend(frame: Any, trend: str, since: float | str | None = None) -> Any:
+    """The records of a trend selection (see :data:`TRENDS`)."""
     from aicompute.trends.select import frontier, parse_frontier, select
 
     rows = trend_rows(frame)
@@ -187,7 +189,7 @@ def forecast_frame(
 ) -> Forecast:
     """:func:`forecast_trend` on a records DataFrame, for a trend selection (see
     :data:`TRENDS`, or any frontier rule such as ``top-5``)."""
-    rows = _select(frame, trend, since)
+    rows = select_trend(frame, trend, since)
     if len(rows) < MIN_POINTS:
         raise InputError(
             "data",
@@ -245,7 +247,7 @@ def backtest_frame(
     from aicompute.trends.select import _year
 
     cut = _year(cutoff, "cutoff") if not isinstance(cutoff, (int, float)) else float(cutoff)
-    selected = _select(frame, trend, None)
+    selected = select_trend(frame, trend, None)
     before = selected[selected["year"] <= cut]
     if len(before) < MIN_POINTS:
         raise InputError(

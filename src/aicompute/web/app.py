@@ -328,6 +328,23 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
         from aicompute.units import parse_flop
 
         frame, _ = filtered(search, domain, since, until, confidence, frontier)
+        if name in {"forecast", "cost"}:
+            from aicompute import economics
+
+            target = parse_flop(flop, "target") if flop else None
+            forecast = trends.forecast_frame(frame, until=2030, target=target, bootstrap=500)
+            if name == "forecast":
+                rows = trends.select_trend(frame, "frontier")
+                return _clean(charts.forecast_chart(rows, forecast).spec)
+            _, price_fit = economics.price_performance()
+            years = [y + 0.5 for y in range(int(forecast.fit.since), 2031)]
+            costs = [
+                {"year": y, "usd": u}
+                for y, u in zip(
+                    years, economics.run_cost_usd(forecast.fit, price_fit, years), strict=True
+                )
+            ]
+            return _clean(charts.cost_chart(costs, economics.limits(forecast.fit, price_fit)).spec)
         analysis = trends.analyze(frame, bootstrap=200)
         if name == "estimate":
             if not flop or not date:
@@ -337,7 +354,9 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
                 raise InputError("flop", "must be positive")
             return _clean(charts.estimate_chart(analysis, value, date, label).spec)
         if name not in charts.CHARTS:
-            raise HTTPException(404, f"no chart {name!r}; use eras, modern, domains, estimate")
+            raise HTTPException(
+                404, f"no chart {name!r}; use eras, modern, domains, estimate, forecast, cost"
+            )
         return _clean(charts.CHARTS[name](analysis).spec)
 
     @app.get("/api/hardware")
