@@ -196,3 +196,18 @@ def test_report_shows_present_trends_beside_published(report) -> None:  # type: 
     ]
     page = (report.path / "index.html").read_text()
     assert 'id="present-table"' in page and "Sevilla et al. 2022" in page
+
+
+def test_report_outlook_sections(tmp_path: Path) -> None:
+    out = build_report(dataset.load(), tmp_path / "r", bootstrap=100, static=False).path
+    summary = json.loads((out / "summary.json").read_text())
+    outlook = summary["outlook"]
+    assert outlook["forecast"]["target_date"] and len(outlook["limits"]) == 3
+    assert outlook["backtest"]["checks"]
+    page = (out / "index.html").read_text()
+    for table in ("backtest-table", "limits-table"):
+        assert f'id="{table}"' in page
+    assert "the seed&#39;s figure" in page or "the seed's figure" in page
+    assert (out / "charts" / "forecast.vl.json").is_file() and (
+        out / "charts" / "cost.vl.json"
+    ).is_file()

@@ -206,13 +206,15 @@ def test_markup_in_a_record_shows_as_text(page, server) -> None:  # type: ignore
 
 def test_explorer_switches_charts(page, server) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{server}/")
-    page.wait_for_selector("#explorer-chart[data-ready='true']", state="attached",
-                           timeout=30_000)
+    page.wait_for_selector("#explorer-chart[data-ready='true']", state="attached", timeout=30_000)
     page.select_option("#filters select[name=chart]", "modern")
-    page.wait_for_function("document.querySelector('#explorer-chart svg') && "
-                           "document.querySelector('#explorer-chart').textContent"
-                           ".includes('increase in compute')")
+    page.wait_for_function(
+        "document.querySelector('#explorer-chart svg') && "
+        "document.querySelector('#explorer-chart').textContent"
+        ".includes('increase in compute')"
+    )
     page.select_option("#filters select[name=chart]", "domains")
-    page.wait_for_function("document.querySelector('#explorer-chart').textContent"
-                           ".includes('by domain')")
+    page.wait_for_function(
+        "document.querySelector('#explorer-chart').textContent.includes('by domain')"
+    )
     assert page.problems == []
