@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -28,7 +29,7 @@ def test_known_growth_is_recovered() -> None:
     years = [p["year"] for p in f.to_dict()["projection"]]
     assert years == list(range(int(x.max()) + 1, 2031))
     medians = [p["flop"] for p in f.to_dict()["projection"]]
-    assert all(b / a == pytest.approx(10**f.fit.slope) for a, b in zip(medians, medians[1:]))
+    assert all(b / a == pytest.approx(10**f.fit.slope) for a, b in itertools.pairwise(medians))
 
 
 def test_prediction_interval_coverage() -> None:
