@@ -12,10 +12,11 @@ import csv
 import functools
 import io
 import math
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
@@ -78,6 +79,21 @@ def _version(body: dict[str, Any]) -> int:
             ],
         )
     return version
+
+
+@dataclass
+class Filters:
+    """The record filters every list, export, fit and chart endpoint takes."""
+
+    search: str | None = Query(None, max_length=200)
+    domain: str | None = Query(None, max_length=200)
+    since: str | None = Query(None, max_length=10)
+    until: str | None = Query(None, max_length=10)
+    confidence: str | None = Query(None, max_length=100)
+    frontier: str | None = Query(None, max_length=40)
+
+    def values(self) -> tuple[str | None, ...]:
+        return (self.search, self.domain, self.since, self.until, self.confidence, self.frontier)
 
 
 def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
@@ -170,15 +186,6 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
             confidence=(_choices(confidence, CONFIDENCES, "confidence") if confidence else None),
         )
 
-    filters = dict(
-        search=Query(None, max_length=200),
-        domain=Query(None, max_length=200),
-        since=Query(None, max_length=10),
-        until=Query(None, max_length=10),
-        confidence=Query(None, max_length=100),
-        frontier=Query(None, max_length=40),
-    )
-
     # --- API -------------------------------------------------------------------------------
 
     @app.get("/api/health")
@@ -192,16 +199,9 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
 
     @app.get("/api/records")
     def list_records(
-        search: str | None = filters["search"],
-        domain: str | None = filters["domain"],
-        since: str | None = filters["since"],
-        until: str | None = filters["until"],
-        confidence: str | None = filters["confidence"],
-        frontier: str | None = filters["frontier"],
+        f: Filters = Depends(),
     ) -> list[dict[str, Any]]:
-        return _clean(
-            [r.to_dict() for r in rows_for(search, domain, since, until, confidence, frontier)]
-        )
+        return _clean([r.to_dict() for r in rows_for(*f.values())])
 
     @app.post("/api/records", status_code=201)
     async def create_record(request: Request) -> dict[str, Any]:
@@ -234,16 +234,11 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
     @app.get("/api/export")
     def export(
         format: str = Query("csv", pattern="^(csv|json)$"),
-        search: str | None = filters["search"],
-        domain: str | None = filters["domain"],
-        since: str | None = filters["since"],
-        until: str | None = filters["until"],
-        confidence: str | None = filters["confidence"],
-        frontier: str | None = filters["frontier"],
+        f: Filters = Depends(),
     ) -> Response:
         from aicompute.dataset.io import FLAT_COLUMNS, _flat
 
-        rows = rows_for(search, domain, since, until, confidence, frontier)
+        rows = rows_for(*f.values())
         if format == "json":
             return JSONResponse(
                 _clean([r.to_dict() for r in rows]),
@@ -282,30 +277,15 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
 
     @app.get("/api/fit")
     def fit(
-        search: str | None = filters["search"],
-        domain: str | None = filters["domain"],
-        since: str | None = filters["since"],
-        until: str | None = filters["until"],
-        confidence: str | None = filters["confidence"],
-        frontier: str | None = filters["frontier"],
+        f: Filters = Depends(),
         bootstrap: int = Query(1000, ge=0, le=20000),
         seed: int = Query(0),
     ) -> dict[str, Any]:
         from aicompute.trends import fit_frame
 
-        key = (
-            store.frame(max_age=ANALYSIS_MAX_AGE)[0],
-            search,
-            domain,
-            since,
-            until,
-            confidence,
-            frontier,
-            bootstrap,
-            seed,
-        )
+        key = (store.frame(max_age=ANALYSIS_MAX_AGE)[0], *f.values(), bootstrap, seed)
         if key not in fits:
-            frame, _ = filtered(search, domain, since, until, confidence, frontier)
+            frame, _ = filtered(*f.values())
             if len(fits) > 256:
                 fits.clear()
             fits[key] = _clean(fit_frame(frame, bootstrap=bootstrap, seed=seed).to_dict())
@@ -314,12 +294,7 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
     @app.get("/api/chart/{name}")
     def chart(
         name: str,
-        search: str | None = filters["search"],
-        domain: str | None = filters["domain"],
-        since: str | None = filters["since"],
-        until: str | None = filters["until"],
-        confidence: str | None = filters["confidence"],
-        frontier: str | None = filters["frontier"],
+        f: Filters = Depends(),
         flop: str | None = Query(None, max_length=60),
         date: str | None = Query(None, max_length=10),
         label: str = Query("Your estimate", max_length=100),
@@ -327,7 +302,7 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
         from aicompute import charts, trends
         from aicompute.units import parse_flop
 
-        frame, _ = filtered(search, domain, since, until, confidence, frontier)
+        frame, _ = filtered(*f.values())
         if name in {"forecast", "cost"}:
             from aicompute import economics
 
