@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import aicompute
 from aicompute import InputError, Range
@@ -26,7 +28,7 @@ def test_active_params_for_mixture_of_experts() -> None:
     result = aicompute.estimate(params="46.7B", active_params="12.9B", tokens="1T")
     assert result.flop == pytest.approx(6 * 12.9e9 * 1e12)
     assert any("active parameters" in n for n in result.preferred.notes)
-    with pytest.raises(InputError, match="cannot exceed params"):
+    with pytest.raises(InputError, match="cannot exceed `params`"):
         aicompute.estimate(params="7B", active_params="13B", tokens="1T")
 
 
@@ -82,51 +84,106 @@ def test_precision_selection() -> None:
 # --- intervals ---------------------------------------------------------------------------
 
 
-def test_default_intervals_say_which_method() -> None:
-    ops = aicompute.estimate(forward_macs="1G", examples="1M").preferred
-    assert (ops.low_flop, ops.high_flop) == pytest.approx((ops.flop / 2, ops.flop * 2))
-    assert "×/÷2" in ops.interval_basis
-    hw = aicompute.estimate(hardware="GTX 580", count=1, days=1).preferred
-    assert (hw.low_flop, hw.high_flop) == pytest.approx((hw.flop / 3, hw.flop * 3))
-    assert "×/÷3" in hw.interval_basis
+def _factor(est: aicompute.Estimate) -> float:
+    return math.sqrt(est.high_flop / est.low_flop)
 
 
-def test_single_range_interval_is_exact() -> None:
-    hw = aicompute.estimate(hardware="GTX 580", count=2, days="5..6").preferred
-    per_day = 2 * 1.581e12 * DAY * 0.33
-    # log-uniform on [5, 6]: median sqrt(30), 5% and 95% quantiles 5·1.2^0.05 and 5·1.2^0.95
-    assert hw.flop == pytest.approx(per_day * math.sqrt(30))
-    assert hw.low_flop == pytest.approx(per_day * 5 * 1.2**0.05)
-    assert hw.high_flop == pytest.approx(per_day * 5 * 1.2**0.95)
-    assert hw.interval_how == "exact"
-    assert hw.inputs["days"] == [5.0, 6.0]
+def test_method_spreads_come_from_the_constants_and_say_so() -> None:
+    from aicompute.constants import METHOD_SPREAD, UTILIZATION_SPREAD
+
+    six_nd = aicompute.estimate(params="7B", tokens="1T").preferred
+    assert _factor(six_nd) == pytest.approx(METHOD_SPREAD["params_tokens"])
+    assert f"×/÷{METHOD_SPREAD['params_tokens']:.3g}" in six_nd.interval_basis
+    counted = aicompute.estimate(forward_macs="1G", examples="1M").preferred
+    assert _factor(counted) == pytest.approx(METHOD_SPREAD["forward_work"])
+    crude = aicompute.estimate(params="60M", examples="1.2M").preferred
+    assert _factor(crude) == pytest.approx(METHOD_SPREAD["params_examples"])
+    stated = aicompute.estimate(hardware="GTX 580", count=1, days=1, utilization=0.3).preferred
+    assert _factor(stated) == pytest.approx(METHOD_SPREAD["hardware"])
+    # utilization not given: the two log-normal spreads add in quadrature
+    default = aicompute.estimate(hardware="GTX 580", count=1, days=1).preferred
+    expected = math.exp(
+        math.hypot(math.log(METHOD_SPREAD["hardware"]), math.log(UTILIZATION_SPREAD))
+    )
+    assert _factor(default) == pytest.approx(expected)
+    assert "utilization not given" in default.interval_basis
 
 
-def test_several_ranges_monte_carlo_is_reproducible_and_sound() -> None:
-    kwargs = dict(hardware="GTX 580", count=2, days="5..6", utilization="0.25..0.5")
-    a = aicompute.estimate(**kwargs, seed=1).preferred
-    b = aicompute.estimate(**kwargs, seed=1).preferred
-    c = aicompute.estimate(**kwargs, seed=2).preferred
-    assert a.interval_how == "monte-carlo"
-    assert (a.low_flop, a.high_flop) == (b.low_flop, b.high_flop)
-    assert a.low_flop == pytest.approx(c.low_flop, rel=0.01)
-    base = 2 * 1.581e12 * DAY
-    # central: product of geometric means; interval strictly inside the extreme corners
-    assert a.flop == pytest.approx(base * math.sqrt(30) * math.sqrt(0.125))
-    assert base * 5 * 0.25 < a.low_flop < a.flop < a.high_flop < base * 6 * 0.5
-    assert "utilization 0.25..0.5" in a.interval_basis
+def test_knowing_less_never_narrows_the_interval() -> None:
+    """The issue's cases: a range for the days, and GPT-4's two ranges, only widen."""
+    point = aicompute.estimate(hardware="A100", count=1024, days=30).preferred
+    ranged = aicompute.estimate(hardware="A100", count=1024, days="30..34").preferred
+    assert _factor(ranged) > _factor(point)
+    stated = dict(hardware="A100", count=25000, days=95, utilization=0.34)
+    two = aicompute.estimate(**{**stated, "days": "90..100", "utilization": "0.32..0.36"})
+    assert _factor(two.preferred) > _factor(aicompute.estimate(**stated).preferred)
+    # not giving the utilization is knowing less than giving it
+    assert _factor(point) > _factor(aicompute.estimate(**stated).preferred)
 
 
-def test_monte_carlo_matches_exact_convolution() -> None:
-    """Two log-uniform factors: the log of the product is a triangular-ish sum of uniforms."""
-    iv = product_interval({"a": Range(1, math.e), "b": Range(1, math.e)}, samples=200_000)
-    # ln(product) = U1 + U2 with U ~ U(0, 1): triangular on [0, 2]; 5% quantile sqrt(0.1)
-    assert math.log(iv.low) == pytest.approx(math.sqrt(0.1), abs=0.01)
-    assert math.log(iv.high) == pytest.approx(2 - math.sqrt(0.1), abs=0.01)
-    assert iv.central == pytest.approx(math.e)
+def test_one_range_adds_to_the_method_spread_in_closed_form() -> None:
+    """N(0, s²) + U(-h, h): the 95% quantile q solves the closed-form CDF; checked here against
+    scipy's numerical integration of the convolution."""
+    from scipy import integrate, stats
+
+    from aicompute.constants import METHOD_SPREAD
+
+    est = aicompute.estimate(forward_macs="1G", examples="1M", epochs="10..40").preferred
+    s = math.log(METHOD_SPREAD["forward_work"]) / stats.norm.ppf(0.95)
+    h = math.log(4) / 2
+    q = math.log(est.high_flop / est.flop)
+
+    def cdf(t: float) -> float:
+        return integrate.quad(lambda u: stats.norm.cdf((t - u) / s), -h, h)[0] / (2 * h)
+
+    assert cdf(q) == pytest.approx(0.95, abs=1e-6)
+    assert est.flop == pytest.approx(1e9 * 6 * 1e6 * 20)  # geometric mean of 10 and 40
+    assert est.interval_how == "exact"
 
 
-# --- cross-check -------------------------------------------------------------------------
+def test_several_ranges_match_a_monte_carlo_sample() -> None:
+    """Two ranges and a spread: the grid convolution agrees with 2 million samples."""
+    import numpy as np
+
+    from aicompute.uncertainty import Spread
+
+    spread = Spread("method", 2.0, "test")
+    iv = product_interval(
+        {"a": Range(1, math.e), "b": Range(1, 4), "c": Range.point(3)}, spreads=[spread]
+    )
+    assert iv.how == "convolution"
+    rng = np.random.default_rng(7)
+    n = 2_000_000
+    logs = rng.normal(0, spread.sigma, n) + rng.uniform(0, 1, n) + rng.uniform(0, math.log(4), n)
+    low, high = np.exp(np.quantile(logs, [0.05, 0.95])) * 3
+    assert iv.low == pytest.approx(low, rel=3e-3)
+    assert iv.high == pytest.approx(high, rel=3e-3)
+    assert iv.central == pytest.approx(3 * math.sqrt(math.e) * 2)
+
+
+def test_ranges_alone_have_the_exact_sum_of_uniforms() -> None:
+    """No spread: ln(product) = U1 + U2 with U ~ U(0, 1) is triangular on [0, 2], whose 5%
+    quantile is sqrt(0.1)."""
+    iv = product_interval({"a": Range(1, math.e), "b": Range(1, math.e)})
+    assert math.log(iv.low) == pytest.approx(math.sqrt(0.1), abs=1e-4)
+    assert math.log(iv.high) == pytest.approx(2 - math.sqrt(0.1), abs=1e-4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(min_value=1.0001, max_value=50.0), min_size=0, max_size=3),
+    st.floats(min_value=1.0, max_value=1e4),
+    st.sampled_from([1.0, 1.3, 2.0, 3.0]),
+)
+def test_adding_a_range_never_narrows(ratios: list[float], extra: float, factor: float) -> None:
+    from aicompute.uncertainty import Spread
+
+    spreads = [Spread("method", factor, "test")] if factor > 1 else []
+    before = {f"r{i}": Range(1.0, r) for i, r in enumerate(ratios)}
+    after = {**before, "new": Range(1.0, extra) if extra > 1 else Range.point(1.0)}
+    a = product_interval(before, spreads=spreads)
+    b = product_interval(after, spreads=spreads)
+    assert b.factor >= a.factor * (1 - 1e-9)
 
 
 def test_disagreement_above_three_x_is_flagged() -> None:
@@ -137,9 +194,31 @@ def test_disagreement_above_three_x_is_flagged() -> None:
         (2 * 1.581e12 * 30 * DAY * 0.33) / (0.75e9 * 6 * 1.2e6 * 90)
     )
     assert result.agreement_ratio > 3 and result.disagreement
+    ops, hw = result.by_method("operations"), result.by_method("hardware")
     d = result.to_dict()
-    assert d["flop"] == result.by_method("operations").flop
+    # the interval to cite covers both methods' intervals; the narrower one is preferred
+    assert d["low_flop"] == min(ops.low_flop, hw.low_flop) == ops.low_flop
+    assert d["high_flop"] == max(ops.high_flop, hw.high_flop) == hw.high_flop
+    assert d["flop"] == ops.flop and d["method"] == "operations"
+    assert "narrower" in d["preferred_reason"]
+    assert any(f"disagree by {result.agreement_ratio:.2f}x" in w for w in d["warnings"])
     assert [e["method"] for e in d["estimates"]] == ["operations", "hardware"]
+
+
+def test_the_better_informed_method_is_preferred() -> None:
+    """Parameters × examples is a crude count (×/÷10); a run with its utilization stated is
+    the better estimate, and is preferred."""
+    result = aicompute.estimate(
+        params="60M",
+        examples="1.2M",
+        epochs=90,
+        hardware="GTX 580",
+        count=2,
+        days=6,
+        utilization=0.3,
+    )
+    assert result.preferred.method == "hardware"
+    assert result.to_dict()["preferred_reason"].startswith("hardware time: its interval is")
 
 
 def test_partial_method_is_skipped_with_reason() -> None:
@@ -168,8 +247,8 @@ def test_partial_method_is_skipped_with_reason() -> None:
         (dict(hardware="GTX 9000", count=1, days=1), "hardware", "did you mean"),
         (dict(forward_macs=1, forward_flop=2, examples=1), "forward_flop", "only one"),
         (dict(forward_macs=1, examples=1, tokens=2), "tokens", "only one"),
-        (dict(forward_macs=1, examples=1, batch_size=2), "batch_size", "with updates"),
-        (dict(forward_macs=1, updates=1, batch_size=2, epochs=3), "epochs", "not with updates"),
+        (dict(forward_macs=1, examples=1, batch_size=2), "batch_size", "with `updates`"),
+        (dict(forward_macs=1, updates=1, batch_size=2, epochs=3), "epochs", "not with `updates`"),
         (dict(forward_macs=1, examples=1, adjust=2), "adjust_reason", "reason"),
         (dict(forward_macs=1, examples=1, adjust_reason="why"), "adjust_reason", "without"),
         (dict(forward_macs=1, examples=1, backward_ratio=-1), "backward_ratio", "non-negative"),
@@ -187,7 +266,7 @@ def test_nothing_complete_says_what_each_method_needs() -> None:
     with pytest.raises(InputError) as info:
         aicompute.estimate(examples="1M")
     message = str(info.value)
-    assert "operations counting forward work per example" in message
-    assert "hardware time the chip (hardware or peak_flops)" in message
+    assert "operations counting the forward work per example" in message
+    assert "hardware time the chip (`hardware` or `peak_flops`)" in message
     with pytest.raises(InputError, match="batch_size"):
         aicompute.estimate(forward_macs=1, updates=10)

@@ -217,3 +217,138 @@ def test_parsers_never_raise_anything_but_input_error(text: str) -> None:
 )
 def test_duration_units(value: float, unit: tuple[str, int]) -> None:
     assert units.parse_duration(f"{value!r} {unit[0]}") == pytest.approx(value * unit[1])
+
+
+# --- reading what people write, exactly or not at all -------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from aicompute.estimation import FIELDS  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "value"),
+    [
+        ("tokens", "300BT", 300e9),
+        ("tokens", "1.4Ttokens", 1.4e12),
+        ("tokens", "1.4tn", 1.4e12),
+        ("tokens", "1.4 trillion", 1.4e12),
+        ("tokens", "2T tokens", 2e12),
+        ("tokens", "15.6T tokens", 15.6e12),
+        ("tokens", "300 billion tokens", 300e9),
+        ("tokens", "1.4 trillion tokens", 1.4e12),
+        ("params", "175B parameters", 175e9),
+        ("params", "70bn params", 70e9),
+        ("params", "6.7 billion", 6.7e9),
+        ("examples", "1.2M images", 1.2e6),
+        ("examples", "14M samples", 14e6),
+        ("updates", "500k steps", 5e5),
+        ("chip_hours", "30.84M GPU-hours", 30.84e6),
+        ("chip_hours", "3.3M GPU hours", 3.3e6),
+        ("chip_hours", "1,720,320 GPU-hours", 1_720_320),
+        ("count", "2048 GPUs", 2048),
+        ("epochs", "90 epochs", 90),
+        ("forward_flop", "3.14e23 FLOPs", 3.14e23),
+        ("forward_macs", "0.75 GMACs", 0.75e9),
+    ],
+)
+def test_quantities_as_papers_write_them(field: str, text: str, value: float) -> None:
+    assert FIELDS[field].read(text).low == value
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "needle"),
+    [
+        ("params", "70GB", "bytes are not a count of parameters"),
+        ("params", "140 GiB", "bytes"),
+        ("tokens", "2 TB", "bytes"),
+        ("params", "1,5B", "for a decimal write a point: 1.5"),
+        ("days", "1,5", "a comma may only separate groups of three digits"),
+        ("params", "300B tokens", "unknown word 'tokens'"),
+        ("tokens", "300B words", "unknown word 'words'"),
+        ("tokens", "300BX", "unknown word"),
+        ("tokens", "1.4 Trillions of tokens", "unknown word"),
+        ("chip_hours", "1M core-hours", "core-hours"),
+        ("params", "10^99999", "out of range"),
+        ("params", "1e99999", "out of range"),
+        ("params", "1" * 5000, "too large"),
+        ("utilization", "0,4", "a comma"),
+    ],
+)
+def test_what_cannot_be_read_exactly_is_refused(field: str, text: str, needle: str) -> None:
+    with pytest.raises(InputError) as info:
+        FIELDS[field].read(text)
+    assert info.value.field == field
+    assert needle in str(info.value)
+
+
+_SCALES = {
+    "k": 3,
+    "K": 3,
+    "thousand": 3,
+    "M": 6,
+    "m": 6,
+    "mn": 6,
+    "million": 6,
+    "B": 9,
+    "b": 9,
+    "G": 9,
+    "bn": 9,
+    "billion": 9,
+    "T": 12,
+    "t": 12,
+    "tn": 12,
+    "trillion": 12,
+    "": 0,
+}
+_TOKEN_SPELLINGS = ["", "tokens", "Tokens", "TOKENS", "token", "toks", "tok", "T"]
+
+
+@given(
+    st.decimals(min_value=Decimal("0.001"), max_value=Decimal("99999"), places=3),
+    st.sampled_from(sorted(_SCALES)),
+    st.sampled_from(_TOKEN_SPELLINGS),
+    st.sampled_from(["", " "]),
+    st.sampled_from(["", " "]),
+)
+def test_every_scale_and_noun_spelling_reads_exactly(
+    number: Decimal, scale: str, noun: str, gap1: str, gap2: str
+) -> None:
+    if not scale and noun == "T":
+        noun = "tokens"  # "5T" alone is five trillion: the scale, not the noun
+    if len(scale) > 1 and not gap1:
+        gap1 = " " if scale[-1].isalpha() and noun[:1].isalpha() else ""
+    text = f"{number}{gap1}{scale}{gap2 if noun else ''}{noun}"
+    if scale and len(scale) > 1 and noun and not gap2:
+        text = f"{number}{gap1}{scale} {noun}"
+    expected = float(number.scaleb(_SCALES[scale]))
+    assert FIELDS["tokens"].read(text).low == expected, text
+
+
+@given(
+    st.decimals(min_value=Decimal("1"), max_value=Decimal("999"), places=1),
+    st.sampled_from(["", "B", "T", " billion"]),
+    st.text(alphabet="abcdefghijklmnopqrsuvwxyzXQ", min_size=1, max_size=6),
+)
+def test_an_unknown_word_is_never_skipped(number: Decimal, scale: str, junk: str) -> None:
+    """Whatever follows the number is either a scale or noun the field knows, or refused."""
+    from aicompute.units import _SCALE_LETTERS, _SCALE_WORDS
+
+    known = {"tokens", "token", "toks", "tok", "t"} | set(_SCALE_WORDS) | set(_SCALE_LETTERS)
+    text = f"{number}{scale} {junk}"
+    if junk.lower() in known:
+        return
+    with pytest.raises(InputError):
+        FIELDS["tokens"].read(text)
+
+
+@given(st.integers(min_value=1000, max_value=10**15), st.sampled_from([",", "_"]))
+def test_digits_grouped_by_threes_read_exactly(n: int, sep: str) -> None:
+    text = f"{n:,}".replace(",", sep)
+    assert units.parse_number(text) == n
+
+
+@given(st.integers(min_value=1, max_value=99), st.integers(min_value=1, max_value=99))
+def test_a_comma_not_between_groups_of_three_is_refused(a: int, b: int) -> None:
+    with pytest.raises(InputError, match="comma"):
+        units.parse_number(f"{a},{b}")

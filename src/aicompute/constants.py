@@ -45,19 +45,39 @@ assume a 33% utilization for GPUs and a 17% utilization for CPU's")."""
 
 UTILIZATION_SOURCE = "seed default: 33% for GPUs/TPUs/accelerators, 17% for CPUs (" + SEED_URL + ")"
 
-METHOD_INTERVAL_FACTOR: dict[str, float] = {
-    "operations": 2.0,
-    "hardware": 3.0,
+METHOD_SPREAD: dict[str, float] = {
+    "params_tokens": 1.35,
+    "forward_work": 1.6,
+    "params_examples": 10.0,
+    "hardware": 1.6,
 }
-"""Default 90% interval (×/÷ this factor) when no input is given as a range. The seed aims to
-be "correct within a factor 2-3" and says hardware time "can easily be off by a factor of 2 or
-occasionally more"."""
+"""Each method's own uncertainty, as the 90% factor (×/÷) of a log-normal, by what the estimate
+rests on:
 
-METHOD_INTERVAL_REASON: dict[str, str] = {
-    "operations": "method default: ×/÷2 (seed: counting aims to be within a factor 2-3)",
-    "hardware": "method default: ×/÷3 (seed: hardware time 'can easily be off by a factor of 2 or "
-    "occasionally more')",
+* ``params_tokens``: 6·N·D from parameters and tokens;
+* ``forward_work``: a forward cost per example (multiply-adds, FLOP or a counted
+  architecture) times the data processed;
+* ``params_examples``: parameters × examples, one multiply-add per parameter per example, which
+  only holds for a plain stack of dense layers (a judgement, not calibrated: convolutions reuse
+  each weight many times per example);
+* ``hardware``: chips × peak × time × a *given* utilization.
+
+The calibrated factors are fitted by ``tools/calibrate.py`` on the published runs of
+``aicompute/calibration/runs.yaml`` (see docs/method.md, "How intervals are built"), and a test
+checks that they still match it."""
+
+METHOD_SPREAD_REASON: dict[str, str] = {
+    "params_tokens": "6·N·D against the compute authors report, calibrated",
+    "forward_work": "forward cost × data against the compute authors report, calibrated",
+    "params_examples": "one multiply-add per parameter per example holds only for dense "
+    "layers; a judgement",
+    "hardware": "hardware time with a stated utilization against reported compute, calibrated",
 }
+
+UTILIZATION_SPREAD = 2.0
+"""90% factor of the utilization when it is not given: the spread of the utilization (MFU)
+published for real training runs around the seed's 33%, fitted by ``tools/calibrate.py`` from
+the ``mfu`` list of ``aicompute/calibration/runs.yaml``."""
 
 INTERVAL_LEVEL = 0.90
 """Coverage of every interval aicompute reports."""
@@ -65,7 +85,6 @@ INTERVAL_LEVEL = 0.90
 DISAGREEMENT_FACTOR = 3.0
 """Two methods whose estimates differ by more than this factor are flagged."""
 
-MONTE_CARLO_SAMPLES = 20_000
 DEFAULT_SEED = 0
 
 PRECISION_ORDER: tuple[str, ...] = ("tensor16", "tf32", "fp32")

@@ -20,8 +20,9 @@ from typing import Any
 
 from aicompute.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from aicompute.errors import InputError
+from aicompute.estimation.inputs import FIELDS
 from aicompute.estimation.result import as_positive
-from aicompute.uncertainty import Range, product_interval
+from aicompute.uncertainty import Range, Spread, product_interval
 
 __all__ = [
     "DEFAULTS",
@@ -138,7 +139,6 @@ def cost(
     electricity_usd_per_kwh: object = None,
     kg_co2_per_kwh: object = None,
     include_energy: bool = False,
-    seed: int = 0,
 ) -> CostResult:
     """The cost of ``count`` chips for ``days``/``hours`` (or ``chip_hours``).
 
@@ -156,18 +156,14 @@ def cost(
     if chip_hours is not None:
         if count is not None or days is not None or hours is not None:
             raise InputError("chip_hours", "give chip_hours alone, or count with days/hours")
-        hours_total = as_positive(chip_hours, "count", "chip_hours")
+        hours_total = FIELDS["chip_hours"].read(chip_hours)
     else:
         if count is None or (days is None and hours is None):
             raise InputError("count", "cost needs count with days or hours, or chip_hours")
         if days is not None and hours is not None:
             raise InputError("hours", "give days or hours, not both")
-        n = as_positive(count, "count", "count")
-        span = (
-            as_positive(days, "duration", "days", default_unit="days")
-            if days is not None
-            else as_positive(hours, "duration", "hours", default_unit="hours")
-        )
+        n = FIELDS["count"].read(count)
+        span = FIELDS["days"].read(days) if days is not None else FIELDS["hours"].read(hours)
         hours_total = Range(
             n.low * span.low / SECONDS_PER_HOUR, n.high * span.high / SECONDS_PER_HOUR
         )
@@ -237,10 +233,7 @@ def cost(
     co2 = _default(kg_co2_per_kwh, "kg_co2_per_kwh", assumptions)
     factors = {"chip_hours": hours_total, "rate": rate}
     interval = product_interval(
-        factors,
-        default_factor=PRICE_SPREAD,
-        seed=seed,
-        default_basis=f"price quotes vary: x/÷{PRICE_SPREAD:g}",
+        factors, spreads=[Spread("price quotes vary", PRICE_SPREAD, "a judgement")]
     )
     energy_mwh = co2_t = 0.0
     if watts is not None:

@@ -1,33 +1,46 @@
-"""Ranges of inputs and the intervals they give a product of factors.
+"""Ranges of inputs, sources of uncertainty, and the intervals they give a product of factors.
 
 Every estimate aicompute makes is a product of positive factors (multiply-adds × examples ×
-epochs ..., or chips × peak × time × utilization), so its logarithm is a sum. A range
-``LOW..HIGH`` given for an input is read as "anywhere in between, on a log scale" (log-uniform):
-its central value is the geometric mean, which also makes the product's central value its
-median. With one ranged input the 90% interval is exact; with several it comes from a seeded
-Monte Carlo sample of the sum of logs. With no range at all, the method's own default
-uncertainty is used (see :data:`aicompute.constants.METHOD_INTERVAL_FACTOR`).
+epochs ..., or chips × peak × time × utilization), so its logarithm is a sum, and so is its
+uncertainty:
+
+* a range ``LOW..HIGH`` given for an input is read as "anywhere in between, on a log scale"
+  (log-uniform); its central value is the geometric mean;
+* a method's own uncertainty (how far the formula itself can be from the truth, calibrated on
+  published runs) is a :class:`Spread`: log-normal, described by its 90% factor (×/÷ F).
+
+The interval is the quantile of the sum of all of them, computed, not sampled: in closed form
+for at most one range, by exact convolution on a fine grid otherwise. Every part is symmetric
+in log space around the central value, which is therefore also the median. Because the method's
+spread is a normal and each range a symmetric addition to it, a range can only widen the
+interval (Anderson's theorem), never narrow it: knowing less never looks like knowing more.
 
 >>> Range(5, 6).central
 5.477225575051661
 >>> iv = product_interval({"days": Range(5, 6), "count": Range(2, 2)})
 >>> round(iv.central, 3), round(iv.low, 3), round(iv.high, 3), iv.how
 (10.954, 10.092, 11.891, 'exact')
+>>> wide = product_interval({"days": Range(5, 6)}, spreads=[Spread("method", 2.0, "why")])
+>>> round(wide.factor, 3)
+2.003
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
-from aicompute.constants import DEFAULT_SEED, INTERVAL_LEVEL, MONTE_CARLO_SAMPLES
+from aicompute.constants import INTERVAL_LEVEL
 
-__all__ = ["Interval", "Range", "product_interval"]
+__all__ = ["Interval", "Range", "Spread", "product_interval", "spread_from_factor"]
 
-# two-sided 90% normal quantile, z(0.95)
-_Z90 = 1.6448536269514722
+_Z90 = NormalDist().inv_cdf(0.95)
+"""Two-sided 90% normal quantile, z(0.95)."""
+
+_GRID_STEPS_PER_SIGMA = 24
+_GRID_STEPS_RANGES = 600
 
 
 @dataclass(frozen=True)
@@ -69,11 +82,38 @@ class Range:
 
 
 @dataclass(frozen=True)
+class Spread:
+    """A log-normal source of uncertainty whose 90% interval is ×/÷ ``factor``.
+
+    ``reason`` says where the factor comes from (a calibration, a published spread).
+    """
+
+    name: str
+    factor: float
+    reason: str
+
+    @property
+    def sigma(self) -> float:
+        """Standard deviation of the natural log."""
+        return math.log(self.factor) / _Z90
+
+    def describe(self) -> str:
+        return f"{self.name} ×/÷{self.factor:.3g} ({self.reason})"
+
+
+def spread_from_factor(name: str, factor: float, reason: str) -> Spread:
+    """A :class:`Spread`, refusing factors below 1."""
+    if not factor >= 1:
+        raise ValueError(f"a spread factor is at least 1, got {factor}")
+    return Spread(name, factor, reason)
+
+
+@dataclass(frozen=True)
 class Interval:
     """A central value with a 90% interval, and how the interval was obtained.
 
-    ``basis`` says what the interval reflects (the ranged inputs, or the method's default);
-    ``how`` is ``"exact"`` or ``"monte-carlo"``.
+    ``basis`` says what the interval reflects (the method's spreads and the ranged inputs);
+    ``how`` is ``"exact"`` (closed form) or ``"convolution"`` (exact sum on a fine grid).
     """
 
     central: float
@@ -83,71 +123,108 @@ class Interval:
     how: str
     level: float = INTERVAL_LEVEL
 
+    @property
+    def factor(self) -> float:
+        """The interval's half-width as a factor: sqrt(high / low)."""
+        return math.sqrt(self.high / self.low) if self.low > 0 else math.inf
+
 
 def product_interval(
     factors: Mapping[str, Range],
     *,
-    default_factor: float | None = None,
-    default_basis: str = "method default",
+    spreads: Sequence[Spread] = (),
     level: float = INTERVAL_LEVEL,
-    seed: int = DEFAULT_SEED,
-    samples: int = MONTE_CARLO_SAMPLES,
 ) -> Interval:
     """Central value and ``level`` interval of the product of positive ``factors``.
 
-    Ranged factors are log-uniform between their ends. When no factor is ranged and
-    ``default_factor`` is given, the interval is ×/÷ ``default_factor`` (a log-normal whose
-    ``level`` interval has that width).
+    Ranged factors are log-uniform between their ends; each spread adds an independent
+    log-normal factor of median 1. With neither, the interval is the value itself.
 
-    >>> round(product_interval({"a": Range.point(3.0)}, default_factor=2.0).low, 12)
+    >>> product_interval({"a": Range.point(3.0)}, spreads=[Spread("m", 2.0, "")]).low
     1.5
     """
     central = math.prod(r.central for r in factors.values())
     ranged = {name: r for name, r in factors.items() if not r.is_point}
-    tail = (1.0 - level) / 2
-    if not ranged:
-        if default_factor is None:
-            return Interval(central, central, central, "exact inputs, no interval", "exact", level)
-        # scale a 90% factor to the requested level through the normal quantile
-        width = math.log(default_factor) / _Z90 * _normal_quantile(1 - tail)
-        return Interval(
-            central,
-            central / math.exp(width),
-            central * math.exp(width),
-            default_basis,
-            "exact",
-            level,
-        )
-    basis = (
-        "input ranges only ("
-        + ", ".join(f"{name} {r}" for name, r in ranged.items())
-        + "); other inputs taken as exact"
-    )
-    if len(ranged) == 1:
-        (r,) = ranged.values()
-        rest = central / r.central
-        ratio = r.high / r.low
-        return Interval(
-            central,
-            rest * r.low * ratio**tail,
-            rest * r.low * ratio ** (1 - tail),
-            basis,
-            "exact",
-            level,
-        )
+    sigma = math.sqrt(sum(s.sigma**2 for s in spreads))
+    halves = [math.log(r.high / r.low) / 2 for r in ranged.values()]
+    parts = [s.describe() for s in spreads]
+    if ranged:
+        parts.append("input ranges " + ", ".join(f"{name} {r}" for name, r in ranged.items()))
+    basis = "; ".join(parts) if parts else "exact inputs, no interval"
+    p = 1 - (1 - level) / 2
+    how = "exact"
+    if not halves:
+        q = sigma * NormalDist().inv_cdf(p)
+    elif len(halves) == 1 and sigma == 0:
+        q = halves[0] * (2 * p - 1)
+    elif len(halves) == 1:
+        q = _normal_plus_uniform_quantile(sigma, halves[0], p)
+    else:
+        q = _convolution_quantile(sigma, halves, p)
+        how = "convolution"
+    low, high = central * math.exp(-q), central * math.exp(q)
+    return Interval(central, low, high, basis, how, level)
+
+
+def _bisect(cdf, p: float, high: float) -> float:  # type: ignore[no-untyped-def]
+    """The t in [0, high] with cdf(t) = p, for an increasing cdf with cdf(0) = 0.5."""
+    low = 0.0
+    for _ in range(200):
+        mid = (low + high) / 2
+        if cdf(mid) < p:
+            low = mid
+        else:
+            high = mid
+        if high - low <= 1e-13 * max(1.0, high):
+            break
+    return (low + high) / 2
+
+
+def _normal_plus_uniform_quantile(sigma: float, half: float, p: float) -> float:
+    """Quantile ``p`` of N(0, sigma²) + U(-half, half), from its closed-form CDF."""
+    phi = NormalDist()
+
+    def g(z: float) -> float:  # antiderivative of the normal CDF
+        return z * phi.cdf(z) + phi.pdf(z)
+
+    def cdf(t: float) -> float:
+        return sigma / (2 * half) * (g((t + half) / sigma) - g((t - half) / sigma))
+
+    return _bisect(cdf, p, half + 10 * sigma)
+
+
+def _convolution_quantile(sigma: float, halves: Sequence[float], p: float) -> float:
+    """Quantile ``p`` of N(0, sigma²) + the sum of U(-h, h) for each h of ``halves``.
+
+    Each uniform is laid on a grid of cells centred on multiples of the step, each cell
+    holding the exact probability that falls in it; the uniforms are convolved exactly and the
+    normal is added in closed form. The grid is symmetric, so the result is too.
+    """
     import numpy as np  # only needed with two or more ranges
 
-    rng = np.random.default_rng(seed)
-    logs = np.zeros(samples)
-    for r in ranged.values():
-        logs += rng.uniform(math.log(r.low), math.log(r.high), samples)
-    log_rest = math.log(central) - sum(math.log(r.central) for r in ranged.values())
-    low, high = np.quantile(logs, [tail, 1 - tail])
-    return Interval(
-        central, math.exp(log_rest + low), math.exp(log_rest + high), basis, "monte-carlo", level
+    total = sum(halves)
+    step = total / _GRID_STEPS_RANGES
+    if sigma > 0:
+        step = min(step, sigma / _GRID_STEPS_PER_SIGMA)
+    mass = np.ones(1)
+    for half in halves:
+        n = math.ceil(half / step - 0.5)
+        edges = (np.arange(-n, n + 2) - 0.5) * step
+        clipped = np.clip(edges, -half, half)
+        cells = np.diff(clipped) / (2 * half)
+        mass = np.convolve(mass, cells)
+    offsets = (np.arange(mass.size) - (mass.size - 1) / 2) * step
+    if sigma > 0:
+        from scipy.special import ndtr
+
+        def cdf(t: float) -> float:
+            return float(np.dot(mass, ndtr((t - offsets) / sigma)))
+
+        return _bisect(cdf, p, total + 10 * sigma)
+    # no normal part: the mass of each cell is spread evenly over it
+    upper = np.cumsum(mass)
+    return float(
+        np.interp(
+            p, np.concatenate(([0.0], upper)), np.append(offsets - step / 2, offsets[-1] + step / 2)
+        )
     )
-
-
-def _normal_quantile(p: float) -> float:
-    """Inverse of the standard normal CDF."""
-    return NormalDist().inv_cdf(p)

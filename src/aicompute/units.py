@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from typing import Literal
 
 from aicompute.constants import (
@@ -74,60 +75,138 @@ def flop_to_petaflop(flop: float) -> float:
 
 
 # --- parsing -------------------------------------------------------------------------------
+#
+# Every parser reads the number exactly (as a decimal, then rounded once to the nearest float),
+# then the words after it. A word it does not know is refused, never skipped: a silent partial
+# read ("300BT" read as 300) is the worst answer a parser can give.
 
-_SCALE_LETTERS = {
-    "k": 1e3,
-    "m": 1e6,  # million: nobody trains on milli-images
-    "b": 1e9,
-    "g": 1e9,
-    "t": 1e12,
-    "p": 1e15,
-    "e": 1e18,
-    "z": 1e21,
-    "y": 1e24,
+_SCALE_LETTERS: dict[str, int] = {
+    "k": 3,
+    "m": 6,
+    "b": 9,
+    "g": 9,
+    "t": 12,
+    "p": 15,
+    "e": 18,
+    "z": 21,
+    "y": 24,
 }
-_SCALE_WORDS = {
-    "thousand": 1e3,
-    "mn": 1e6,
-    "mil": 1e6,
-    "million": 1e6,
-    "millions": 1e6,
-    "bn": 1e9,
-    "billion": 1e9,
-    "billions": 1e9,
-    "trillion": 1e12,
-    "trillions": 1e12,
-    "quadrillion": 1e15,
-}
-# SI prefixes in front of a unit ("GFLOP", "TFLOPS", "GMAC").
-_SI_PREFIX = {
-    "": 1.0,
-    "k": 1e3,
-    "m": 1e6,
-    "g": 1e9,
-    "t": 1e12,
-    "p": 1e15,
-    "e": 1e18,
-    "z": 1e21,
-    "y": 1e24,
-    "kilo": 1e3,
-    "mega": 1e6,
-    "giga": 1e9,
-    "tera": 1e12,
-    "peta": 1e15,
-    "exa": 1e18,
-    "zetta": 1e21,
-    "yotta": 1e24,
-}
+"""Scale letters after a count, as powers of ten: ``1.2M``, ``300B``, ``11.4G``, ``1.4T``. ``m``
+is million (nobody trains on milli-images)."""
 
-_NUMBER = re.compile(
-    r"""^\s*
-    (?P<mantissa>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
-    (?:\s*(?:[x×*]|\s)\s*10\s*(?:\^|\*\*)\s*(?P<exp>[+-]?\d+))?
-    \s*(?P<rest>.*?)\s*$""",
+_SCALE_WORDS: dict[str, int] = {
+    "thousand": 3,
+    "thousands": 3,
+    "mn": 6,
+    "mil": 6,
+    "mio": 6,
+    "million": 6,
+    "millions": 6,
+    "bn": 9,
+    "billion": 9,
+    "billions": 9,
+    "tn": 12,
+    "trillion": 12,
+    "trillions": 12,
+    "quadrillion": 15,
+}
+"""Scale words: ``2.5 billion``, ``1.4tn``, ``3 bn``."""
+
+_SI_PREFIX: dict[str, int] = {
+    "": 0,
+    "k": 3,
+    "m": 6,
+    "g": 9,
+    "t": 12,
+    "p": 15,
+    "e": 18,
+    "z": 21,
+    "y": 24,
+    "kilo": 3,
+    "mega": 6,
+    "giga": 9,
+    "tera": 12,
+    "peta": 15,
+    "exa": 18,
+    "zetta": 21,
+    "yotta": 24,
+}
+"""SI prefixes in front of a unit ("GFLOP", "TFLOPS", "GMAC"), as powers of ten."""
+
+COUNT_NOUNS: frozenset[str] = frozenset(
+    {
+        "tokens",
+        "token",
+        "toks",
+        "tok",
+        "params",
+        "param",
+        "parameters",
+        "parameter",
+        "weights",
+        "images",
+        "image",
+        "examples",
+        "example",
+        "samples",
+        "sample",
+        "sequences",
+        "sequence",
+        "steps",
+        "step",
+        "updates",
+        "update",
+        "iterations",
+        "iteration",
+        "iters",
+        "episodes",
+        "episode",
+        "games",
+        "game",
+        "frames",
+        "frame",
+        "hours",
+        "words",
+        "word",
+        "chips",
+        "chip",
+        "gpus",
+        "gpu",
+        "tpus",
+        "tpu",
+        "networks",
+        "models",
+        "runs",
+        "epochs",
+        "epoch",
+        "passes",
+        "pass",
+        "items",
+        "utterances",
+        "clips",
+        "videos",
+        "documents",
+        "pairs",
+        "moves",
+        "positions",
+    }
+)
+"""Nouns a count may carry when the caller does not name the nouns of its field."""
+
+_BYTES = re.compile(r"^(?:[kmgtpe]i?b|bytes?|[kmgtpe]i?bytes?|[kmgtpe]b?ytes?)$", re.IGNORECASE)
+
+_GROUP_SEPARATORS = ",_\u2009\u202f"
+_MANTISSA = re.compile(
+    r"""^(?P<sign>[+-]?)
+    (?P<int>\d[\d,_\u2009\u202f]*)?(?:\.(?P<frac>\d*))?
+    (?:[eE](?P<e>[+-]?\d+))?""",
     re.VERBOSE,
 )
-_POWER_OF_TEN = re.compile(r"^\s*10\s*(?:\^|\*\*)\s*(?P<exp>[+-]?\d+)\s*(?P<rest>.*?)\s*$")
+_TIMES_TEN = re.compile(r"^\s*(?:[x×*·]|\s)\s*10\s*(?:\^|\*\*)\s*(?P<exp>[+-]?\d+)")
+_POWER_OF_TEN = re.compile(r"^10\s*(?:\^|\*\*)\s*(?P<exp>[+-]?\d+)")
+_GROUPED = re.compile(r"^\d{1,3}(?:(?P<sep>[,_\u2009\u202f])\d{3})(?:(?P=sep)\d{3})*$")
+_MAX_EXPONENT = 400
+"""Exponents beyond this are refused before any arithmetic (no float comes near them)."""
 
 _DURATION_UNITS = {
     "s": 1.0,
@@ -171,64 +250,113 @@ _PFS_DAY_UNITS = {
     "pf/sdays",
     "pfs/day",
 }
-_MISSING = object()
 
 
-def _split(text: object, field: str | None) -> tuple[float, str]:
-    """Split ``text`` into a finite number (scale words applied) and the unit text after it."""
+def _noun_key(text: str) -> str:
+    """A unit or noun with case, spaces, hyphens and underscores removed."""
+    return re.sub(r"[\s\-_]", "", text.lower())
+
+
+def _read(text: object, field: str | None) -> tuple[Decimal, str]:
+    """Read the number at the start of ``text`` exactly; return it and the words after it.
+
+    Digits may be grouped by threes with commas (``1,200,000``), never otherwise: ``1,5`` is
+    refused, since a decimal comma read as a separator would be a silent factor of ten.
+    """
     if isinstance(text, bool):
         raise InputError(field, f"expected a number, got {text!r}")
     if isinstance(text, (int, float)):
-        value = float(text)
-        rest = ""
-    else:
-        raw = str(text)
-        cleaned = raw.replace(",", "").replace("_", "").replace("\u2009", "").strip()
-        if not cleaned:
-            raise InputError(field, "a value is required, got an empty string")
-        lowered = cleaned.lower()
-        if lowered in {"nan", "+nan", "-nan"} or lowered.lstrip("+-") in {"inf", "infinity"}:
-            raise InputError(field, f"must be a finite number, got {raw!r}")
-        power = _POWER_OF_TEN.match(cleaned)
-        match = _NUMBER.match(cleaned)
-        if power:
-            value = _power_of_ten(int(power["exp"]), field, raw)
-            rest = power["rest"]
-        elif match:
-            value = float(match["mantissa"])
-            if match["exp"] is not None:
-                value *= _power_of_ten(int(match["exp"]), field, raw)
-            rest = match["rest"]
-        else:
-            raise InputError(field, f"cannot read {raw!r} as a number")
-    if not math.isfinite(value):
-        raise InputError(field, f"must be a finite number, got {text!r}")
-    return value, rest.strip()
+        if not math.isfinite(text):
+            raise InputError(field, f"must be a finite number, got {text!r}")
+        return Decimal(repr(float(text))) if isinstance(text, float) else Decimal(text), ""
+    raw = str(text)
+    s = raw.strip()
+    if not s:
+        raise InputError(field, "a value is required, got an empty string")
+    if s.lower().lstrip("+-") in {"nan", "inf", "infinity"}:
+        raise InputError(field, f"must be a finite number, got {raw!r}")
+    if power := _POWER_OF_TEN.match(s):
+        return Decimal(1).scaleb(_exponent(power["exp"], field, raw)), s[power.end() :].strip()
+    match = _MANTISSA.match(s)
+    if not match or (match["int"] is None and not match["frac"]):
+        raise InputError(field, f"cannot read {raw!r} as a number")
+    digits = match["int"] or "0"
+    if any(sep in digits for sep in _GROUP_SEPARATORS):
+        grouped = _GROUPED.match(digits)
+        if not grouped:
+            hint = ""
+            if "," in digits and re.fullmatch(r"\d+,\d+", digits):
+                hint = f"; for a decimal write a point: {digits.replace(',', '.')}"
+            raise InputError(
+                field,
+                f"cannot read {raw!r}: a comma may only separate groups of three digits "
+                f"(1,000,000){hint}",
+            )
+        digits = re.sub(f"[{_GROUP_SEPARATORS}]", "", digits)
+    value = Decimal(f"{match['sign']}{digits}.{match['frac'] or '0'}")
+    exponent = _exponent(match["e"], field, raw) if match["e"] else 0
+    rest = s[match.end() :]
+    if times := _TIMES_TEN.match(rest):
+        exponent += _exponent(times["exp"], field, raw)
+        rest = rest[times.end() :]
+    return value.scaleb(exponent), rest.strip()
 
 
-def _power_of_ten(exponent: int, field: str | None, raw: str) -> float:
-    if abs(exponent) > 300:
+def _exponent(text: str, field: str | None, raw: str) -> int:
+    if len(text.lstrip("+-")) > 4 or abs(int(text)) > _MAX_EXPONENT:
         raise InputError(field, f"{raw!r} is out of range")
-    return 10.0**exponent
+    return int(text)
 
 
-def _apply_scale(value: float, rest: str) -> tuple[float, str]:
-    """Apply a leading scale word or letter of ``rest`` (``M``, ``billion``) to ``value``."""
-    if not rest:
-        return value, rest
-    word, _, tail = rest.partition(" ")
-    if word.lower() in _SCALE_WORDS:
-        return value * _SCALE_WORDS[word.lower()], tail.strip()
-    first = rest[0].lower()
-    if first in _SCALE_LETTERS and (len(rest) == 1 or not rest[1].isalpha()):
-        return value * _SCALE_LETTERS[first], rest[1:].strip()
-    return value, rest
-
-
-def _check_finite(value: float, field: str | None, text: object) -> float:
-    if not math.isfinite(value):
+def _to_float(value: Decimal, field: str | None, text: object) -> float:
+    """The nearest float to ``value``; refuse what no float can hold."""
+    out = float(value)
+    if not math.isfinite(out):
         raise InputError(field, f"{text!r} is too large to represent")
-    return value
+    return out
+
+
+def _take_scale(rest: str, nouns: frozenset[str]) -> tuple[int, str]:
+    """Split a leading scale word or letter off ``rest``: (power of ten, what follows).
+
+    A letter is a scale only when it stands alone or is followed by a space or by a noun of
+    ``nouns`` (``300BT`` is 300 billion tokens when ``T`` is a noun of the field).
+    """
+    if not rest:
+        return 0, rest
+    word = re.match(r"^[A-Za-z]+", rest)
+    if word and word[0].lower() in _SCALE_WORDS:
+        after = rest[word.end() :]
+        if not after or not after[0].isalpha():
+            return _SCALE_WORDS[word[0].lower()], after.strip(" -")
+    letter = rest[0].lower()
+    if letter in _SCALE_LETTERS:
+        after = rest[1:]
+        if not after or not after[0].isalpha() or _noun_key(after) in nouns:
+            return _SCALE_LETTERS[letter], after.strip(" -")
+    return 0, rest
+
+
+def _count_value(text: object, field: str | None, nouns: frozenset[str], what: str) -> Decimal:
+    value, rest = _read(text, field)
+    scale, rest = _take_scale(rest, nouns)
+    if rest:
+        key = _noun_key(rest)
+        if _BYTES.match(key) or _BYTES.match(_noun_key(rest.lstrip("kKmMgGtTpP"))):
+            raise InputError(
+                field,
+                f"{text!r} is a size in bytes, and bytes are not a count of {what}; "
+                f"give the number of {what} (e.g. 70B)",
+            )
+        if key not in nouns:
+            if key in _DURATION_UNITS or _flop_unit_scale(key) is not None:
+                raise InputError(field, f"expected a count of {what}, got {text!r}")
+            raise InputError(
+                field,
+                f"cannot read {text!r} as a count of {what}: unknown word {rest!r}"
+                + (f" (known: {', '.join(sorted(nouns)[:8])})" if nouns else ""),
+            )
+    return value.scaleb(scale)
 
 
 def parse_number(text: object, field: str | None = None) -> float:
@@ -238,35 +366,37 @@ def parse_number(text: object, field: str | None = None) -> float:
     >>> parse_number("11.4 G"), parse_number("3.14e23"), parse_number("1.2 x 10^6")
     (11400000000.0, 3.14e+23, 1200000.0)
     """
-    value, rest = _apply_scale(*_split(text, field))
-    if rest:
-        raise InputError(field, f"cannot read {text!r} as a number (unexpected {rest!r})")
-    return _check_finite(value, field, text)
+    return _to_float(_count_value(text, field, frozenset(), "things"), field, text)
 
 
-def parse_count(text: object, field: str | None = None) -> float:
-    """Read a count of things, allowing a trailing noun: ``1.2M images``, ``300B tokens``.
+def parse_count(
+    text: object,
+    field: str | None = None,
+    nouns: frozenset[str] | None = None,
+    what: str | None = None,
+) -> float:
+    """Read a count of things, allowing a trailing noun: ``1.2M images``, ``300B tokens``,
+    ``300BT``, ``1.4 trillion tokens``.
 
-    >>> parse_count("300B tokens")
-    300000000000.0
+    ``nouns`` are the words the count may carry (case, spaces and hyphens aside); by default
+    the common nouns of :data:`COUNT_NOUNS`. ``what`` names the things in messages.
+
+    >>> parse_count("300B tokens"), parse_count("1.4tn")
+    (300000000000.0, 1400000000000.0)
     """
-    value, rest = _apply_scale(*_split(text, field))
-    if rest:
-        unit = rest.lower().replace(" ", "")
-        if unit in _DURATION_UNITS or _flop_unit_scale(unit) is not None:
-            raise InputError(field, f"expected a count, got {text!r} (a duration or compute?)")
-        if not re.fullmatch(r"[a-zA-Z][a-zA-Z \-/]*", rest):
-            raise InputError(field, f"cannot read {text!r} as a count")
-    return _check_finite(value, field, text)
+    allowed = COUNT_NOUNS if nouns is None else frozenset(_noun_key(n) for n in nouns)
+    value = _count_value(text, field, allowed, what or field or "things")
+    return _to_float(value, field, text)
 
 
-def _flop_unit_scale(unit: str) -> float | None:
-    """FLOP per unit for an amount-of-compute unit (``GFLOP``, ``PF``, ``pfs-days``)."""
+def _flop_unit_scale(unit: str) -> int | float | None:
+    """FLOP per unit for an amount-of-compute unit (``GFLOP``, ``PF``, ``pfs-days``): a power
+    of ten for prefixed FLOP, the pfs-day as a float."""
     unit = unit.lower().replace(" ", "").replace("-", "").replace("_", "")
     if unit in _PFS_DAY_UNITS:
         return FLOP_PER_PFS_DAY
     if unit in {"pf", "petaflop", "petaflops"}:
-        return FLOP_PER_PETAFLOP
+        return 15
     for suffix in ("flops", "flop", "ops", "op"):
         if unit.endswith(suffix):
             prefix = unit[: -len(suffix)]
@@ -282,13 +412,34 @@ def parse_flop(text: object, field: str | None = None) -> float:
     >>> parse_flop("10,000 PF")
     1e+19
     """
-    value, rest = _apply_scale(*_split(text, field))
+    value, rest = _read(text, field)
+    scale, rest = _take_scale(rest, frozenset())
+    value = value.scaleb(scale)
     if rest:
-        scale = _flop_unit_scale(rest)
-        if scale is None:
+        unit = _flop_unit_scale(rest)
+        if unit is None:
             raise InputError(field, f"unknown unit in {text!r}; use FLOP, GFLOP, PF or pfs-days")
-        value *= scale
-    return _check_finite(value, field, text)
+        if isinstance(unit, int):
+            value = value.scaleb(unit)
+        else:
+            return _to_float(value, field, text) * unit if value else 0.0
+    return _to_float(value, field, text)
+
+
+def _prefixed(
+    text: object, field: str | None, suffixes: tuple[str, ...], what: str
+) -> tuple[Decimal, str | None]:
+    """A number and its SI-prefixed unit among ``suffixes``; the unknown unit text, if any."""
+    value, rest = _read(text, field)
+    scale, rest = _take_scale(rest, frozenset())
+    value = value.scaleb(scale)
+    if not rest:
+        return value, None
+    unit = rest.lower().replace(" ", "").replace("-", "")
+    for suffix in suffixes:
+        if unit.endswith(suffix) and unit[: -len(suffix)] in _SI_PREFIX:
+            return value.scaleb(_SI_PREFIX[unit[: -len(suffix)]]), None
+    return value, rest
 
 
 def parse_macs(text: object, field: str | None = None) -> float:
@@ -297,21 +448,16 @@ def parse_macs(text: object, field: str | None = None) -> float:
     >>> parse_macs("0.75 GMACs")
     750000000.0
     """
-    value, rest = _apply_scale(*_split(text, field))
-    if rest:
-        unit = rest.lower().replace(" ", "").replace("-", "")
-        for suffix in ("multiplyadds", "multiplyadd", "macs", "mac", "madds", "madd"):
-            if unit.endswith(suffix) and unit[: -len(suffix)] in _SI_PREFIX:
-                value *= _SI_PREFIX[unit[: -len(suffix)]]
-                break
-        else:
-            if _flop_unit_scale(unit) is not None:
-                raise InputError(
-                    field,
-                    f"{text!r} is in FLOP; give multiply-adds here, or use the forward-FLOP input",
-                )
-            raise InputError(field, f"unknown unit in {text!r}; use a count of multiply-adds")
-    return _check_finite(value, field, text)
+    suffixes = ("multiplyadds", "multiplyadd", "macs", "mac", "madds", "madd")
+    value, unknown = _prefixed(text, field, suffixes, "multiply-adds")
+    if unknown is not None:
+        if _flop_unit_scale(unknown) is not None:
+            raise InputError(
+                field,
+                f"{text!r} is in FLOP; give multiply-adds here, or use the forward-FLOP input",
+            )
+        raise InputError(field, f"unknown unit in {text!r}; use a count of multiply-adds")
+    return _to_float(value, field, text)
 
 
 def parse_rate(text: object, field: str | None = None) -> float:
@@ -320,16 +466,11 @@ def parse_rate(text: object, field: str | None = None) -> float:
     >>> parse_rate("1.58 TFLOPS")
     1580000000000.0
     """
-    value, rest = _apply_scale(*_split(text, field))
-    if rest:
-        unit = rest.lower().replace(" ", "").replace("-", "")
-        for suffix in ("flop/s", "flops", "flop/sec", "ops", "op/s"):
-            if unit.endswith(suffix) and unit[: -len(suffix)] in _SI_PREFIX:
-                value *= _SI_PREFIX[unit[: -len(suffix)]]
-                break
-        else:
-            raise InputError(field, f"unknown unit in {text!r}; use FLOP/s, e.g. '1.58 TFLOPS'")
-    return _check_finite(value, field, text)
+    suffixes = ("flop/s", "flops", "flop/sec", "ops", "op/s")
+    value, unknown = _prefixed(text, field, suffixes, "FLOP/s")
+    if unknown is not None:
+        raise InputError(field, f"unknown unit in {text!r}; use FLOP/s, e.g. '1.58 TFLOPS'")
+    return _to_float(value, field, text)
 
 
 def parse_duration(text: object, field: str | None = None, default_unit: str = "days") -> float:
@@ -339,13 +480,13 @@ def parse_duration(text: object, field: str | None = None, default_unit: str = "
     >>> parse_duration("5.5 days"), parse_duration("120h"), parse_duration(2, default_unit="h")
     (475200.0, 432000.0, 7200.0)
     """
-    value, rest = _split(text, field)
+    value, rest = _read(text, field)
     unit = (rest or default_unit).lower().replace(" ", "")
     if unit not in _DURATION_UNITS:
         raise InputError(
             field, f"unknown time unit in {text!r}; use s, min, h, days, weeks or years"
         )
-    return _check_finite(value * _DURATION_UNITS[unit], field, text)
+    return _to_float(value, field, text) * _DURATION_UNITS[unit]
 
 
 def parse_fraction(text: object, field: str | None = None) -> float:
@@ -354,22 +495,29 @@ def parse_fraction(text: object, field: str | None = None) -> float:
     >>> parse_fraction("33%")
     0.33
     """
-    value, rest = _split(text, field)
+    value, rest = _read(text, field)
     if rest == "%":
-        return value / 100.0
+        return _to_float(value.scaleb(-2), field, text)
     if rest:
         raise InputError(field, f"cannot read {text!r} as a fraction; use 0.33 or 33%")
-    return value
+    return _to_float(value, field, text)
 
 
 def parse_quantity(
-    text: object, kind: Kind, field: str | None = None, default_unit: str = "days"
+    text: object,
+    kind: Kind,
+    field: str | None = None,
+    default_unit: str = "days",
+    nouns: frozenset[str] | None = None,
+    what: str | None = None,
 ) -> float:
-    """Dispatch to the parser for ``kind``."""
+    """Dispatch to the parser for ``kind``; a count may carry one of ``nouns`` and counts
+    ``what``."""
     if kind == "duration":
         return parse_duration(text, field, default_unit)
+    if kind == "count":
+        return parse_count(text, field, nouns, what)
     parser = {
-        "count": parse_count,
         "flop": parse_flop,
         "macs": parse_macs,
         "rate": parse_rate,
@@ -383,7 +531,12 @@ _RANGE_SEP = re.compile(r"\s*(?:\.\.|…|\bto\b)\s*")
 
 
 def parse_range(
-    text: object, kind: Kind = "number", field: str | None = None, default_unit: str = "days"
+    text: object,
+    kind: Kind = "number",
+    field: str | None = None,
+    default_unit: str = "days",
+    nouns: frozenset[str] | None = None,
+    what: str | None = None,
 ) -> Range:
     """Read a single value or a range ``LOW..HIGH`` (also ``LOW to HIGH``) of one kind.
 
@@ -399,26 +552,28 @@ def parse_range(
     if isinstance(text, (tuple, list)):
         if len(text) != 2:
             raise InputError(field, f"a range needs two values (low, high), got {text!r}")
-        low = parse_quantity(text[0], kind, field, default_unit)
-        high = parse_quantity(text[1], kind, field, default_unit)
+        low = parse_quantity(text[0], kind, field, default_unit, nouns, what)
+        high = parse_quantity(text[1], kind, field, default_unit, nouns, what)
     elif isinstance(text, str) and len(parts := _RANGE_SEP.split(text.strip())) > 1:
         if len(parts) != 2 or not parts[0] or not parts[1]:
             raise InputError(field, f"cannot read {text!r} as a range; write LOW..HIGH")
         low_text, high_text = parts
-        high = parse_quantity(high_text, kind, field, default_unit)
+        high = parse_quantity(high_text, kind, field, default_unit, nouns, what)
         try:
-            low = parse_quantity(low_text, kind, field, default_unit)
+            low = parse_quantity(low_text, kind, field, default_unit, nouns, what)
         except InputError:
             # "5..6 days": the low end borrows the unit of the high end
-            _, unit = _split(high_text, field)
-            low = parse_quantity(f"{low_text} {unit}", kind, field, default_unit)
+            _, unit = _read(high_text, field)
+            low = parse_quantity(f"{low_text} {unit}", kind, field, default_unit, nouns, what)
         else:
-            _, low_unit = _split(low_text, field)
-            _, high_unit = _split(high_text, field)
+            _, low_unit = _read(low_text, field)
+            _, high_unit = _read(high_text, field)
             if not low_unit and high_unit:
-                low = parse_quantity(f"{low_text} {high_unit}", kind, field, default_unit)
+                low = parse_quantity(
+                    f"{low_text} {high_unit}", kind, field, default_unit, nouns, what
+                )
     else:
-        value = parse_quantity(text, kind, field, default_unit)
+        value = parse_quantity(text, kind, field, default_unit, nouns, what)
         return Range(value, value)
     if low > high:
         raise InputError(field, f"range low end {low:g} is above its high end {high:g}")

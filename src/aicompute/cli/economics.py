@@ -204,7 +204,6 @@ def cost_command(
             "--include-energy", help="Add electricity to the dollars (amortized pricing)."
         ),
     ] = False,
-    seed: SeedOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Cost of a training run from hardware time: dollars, chip-hours, energy and CO2, with
@@ -227,7 +226,6 @@ def cost_command(
             electricity_usd_per_kwh=electricity,
             kg_co2_per_kwh=co2,
             include_energy=include_energy,
-            seed=seed,
         )
     if as_json:
         print_json(result.to_dict())

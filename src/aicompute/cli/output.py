@@ -15,12 +15,20 @@ from aicompute.errors import InputError
 
 
 @contextlib.contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn an :class:`InputError` into one line on stderr and exit status 2."""
+def user_errors(flags: bool = False) -> Iterator[None]:
+    """Turn an :class:`InputError` into one line on stderr and exit status 2.
+
+    With ``flags``, the estimate's input names show as the options that set them
+    (``--peak-flops``)."""
     try:
         yield
     except InputError as error:
-        sys.stderr.write(f"aicompute: error: {error}\n")
+        from aicompute.estimation.inputs import field_label, render
+
+        style = "flag" if flags else "name"
+        field = field_label(error.field, style)
+        line = render(error.message, style)
+        sys.stderr.write(f"aicompute: error: {field + ': ' if field else ''}{line}\n")
         raise typer.Exit(2) from None
 
 

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from aicompute.constants import FLOP_PER_PFS_DAY
+from aicompute.errors import InputError
 
 __all__ = [
     "CONFIDENCES",
@@ -124,6 +125,22 @@ class EstimateInputs(BaseModel):
     method: Literal["operations", "hardware"]
     inputs: dict[str, Any]
     note: str = ""
+
+    @model_validator(mode="after")
+    def _known_inputs(self) -> EstimateInputs:
+        """Every input is one of the estimate's, and belongs to this method."""
+        from aicompute.estimation.inputs import FIELDS, check_names, render
+
+        try:
+            check_names(self.inputs)
+        except InputError as error:
+            raise ValueError(f"inputs: {render(str(error), 'name')}") from None
+        foreign = [n for n in self.inputs if FIELDS[n].method not in (self.method, "both")]
+        if foreign:
+            raise ValueError(
+                f"inputs: {', '.join(foreign)} belong to the other method, not {self.method}"
+            )
+        return self
 
 
 class Record(BaseModel):

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from aicompute.errors import InputError
@@ -16,6 +18,7 @@ from aicompute.estimation.hardware_time import (
     hardware_estimate,
     hardware_missing,
 )
+from aicompute.estimation.inputs import FIELDS, check_names
 from aicompute.estimation.operations import (
     OPERATIONS_INPUTS,
     operations_estimate,
@@ -23,7 +26,9 @@ from aicompute.estimation.operations import (
 )
 from aicompute.estimation.result import EstimateResult
 
-__all__ = ["estimate"]
+__all__ = ["estimate", "estimate_from"]
+
+_SHARED = tuple(n for n, f in FIELDS.items() if f.method == "both")
 
 
 def estimate(
@@ -33,7 +38,7 @@ def estimate(
     params: object = None,
     active_params: object = None,
     architecture: object = None,
-    encoder_decoder: bool = False,
+    encoder_decoder: object = False,
     examples: object = None,
     epochs: object = None,
     updates: object = None,
@@ -47,74 +52,84 @@ def estimate(
     hours: object = None,
     chip_hours: object = None,
     utilization: object = None,
-    precision: str | None = None,
+    precision: object = None,
     peak_flops: object = None,
     adjust: object = None,
-    adjust_reason: str | None = None,
-    seed: int = 0,
+    adjust_reason: object = None,
 ) -> EstimateResult:
     """Estimate training compute with every method whose inputs are complete.
 
-    Numbers may be given as numbers, as text people type (``"1.2M"``, ``"5.5 days"``,
-    ``"1.58 TFLOPS"``) or as ranges (``"5..6"`` or ``(5, 6)``). A method given some but not
-    all of its inputs is skipped and the reason kept in ``skipped``; when no method can run,
+    The inputs are those of :data:`aicompute.estimation.inputs.FIELDS`. Numbers may be given
+    as numbers, as text people type (``"1.2M"``, ``"300BT"``, ``"5.5 days"``,
+    ``"1.58 TFLOPS"``) or as ranges (``"5..6"`` or ``(5, 6)``). A method given some but not all
+    of its inputs is skipped and the reason kept in ``skipped``; when no method can run,
     :class:`~aicompute.InputError` says what each one needs. ``adjust`` (with its reason)
     multiplies every method's result.
 
     >>> estimate(params="175B", tokens="300B").pfs_days > 3600
     True
     """
-    ops_values = dict(
-        forward_macs=forward_macs,
-        forward_flop=forward_flop,
-        params=params,
-        active_params=active_params,
-        architecture=architecture,
-        examples=examples,
-        epochs=epochs,
-        updates=updates,
-        batch_size=batch_size,
-        tokens=tokens,
-        backward_ratio=backward_ratio,
-        runs=runs,
-        encoder_decoder=encoder_decoder,
-    )
-    hw_values = dict(
-        hardware=hardware,
-        count=count,
-        days=days,
-        hours=hours,
-        chip_hours=chip_hours,
-        utilization=utilization,
-        precision=precision,
-        peak_flops=peak_flops,
-    )
-    if days is not None and hours is not None:
-        raise InputError("hours", "give days or hours, not both")
-    shared = dict(adjust=adjust, adjust_reason=adjust_reason, seed=seed)
+    return estimate_from({name: value for name, value in locals().items() if name in FIELDS})
+
+
+def estimate_from(inputs: Mapping[str, Any]) -> EstimateResult:
+    """:func:`estimate` from a mapping of input names to values (a stored record's inputs, a
+    web form); an unknown name is refused, naming the closest input.
+
+    >>> estimate_from({"params": "7B", "tokens": "2T tokens"}).flop
+    8.4e+22
+    """
+    check_names(inputs)
+    values = {name: _clean(name, value) for name, value in inputs.items()}
+    if values.get("days") is not None and values.get("hours") is not None:
+        raise InputError("hours", "give `days` or `hours`, not both")
     estimates = []
     skipped: dict[str, str] = {}
-    ops_missing = operations_missing(**ops_values)
-    hw_missing = hardware_missing(**hw_values)
-    if ops_missing is None:
-        estimates.append(operations_estimate(**ops_values, **shared))  # type: ignore[arg-type]
-    elif _any_given(ops_values, OPERATIONS_INPUTS):
-        skipped["operations"] = ops_missing
-    if hw_missing is None:
-        estimates.append(hardware_estimate(**hw_values, **shared))  # type: ignore[arg-type]
-    elif _any_given(hw_values, HARDWARE_INPUTS):
-        skipped["hardware"] = hw_missing
+    for method, names, missing_of, run in (
+        ("operations", OPERATIONS_INPUTS, operations_missing, operations_estimate),
+        ("hardware", HARDWARE_INPUTS, hardware_missing, hardware_estimate),
+    ):
+        own = {n: values[n] for n in names if values.get(n) is not None}
+        missing = missing_of(**own)
+        if missing is None:
+            shared = {n: values[n] for n in _SHARED if values.get(n) is not None}
+            est = run(**own, **shared)  # type: ignore[operator]
+            given = {n: inputs[n] for n in (*names, *_SHARED) if n in own or n in shared}
+            estimates.append(dataclasses.replace(est, given=given))
+        elif own:
+            skipped[method] = missing
     if not estimates:
+        ops = operations_missing(**values) or ""
+        hw = hardware_missing(**values) or ""
         raise InputError(
             None,
             "no method has all its inputs: operations counting "
-            f"{ops_missing.removeprefix('needs ') if ops_missing else ''}"
-            f"; hardware time {hw_missing.removeprefix('needs ') if hw_missing else ''}"
-            " (e.g. --forward-macs 11.4G --examples 1.2M --epochs 128, or "
-            "--hardware 'GTX 580' --count 2 --days 5.5)",
+            f"{ops.removeprefix('needs ')}; hardware time {hw.removeprefix('needs ')} "
+            "(e.g. `forward_macs` 11.4G, `examples` 1.2M and `epochs` 128; or `hardware` "
+            "GTX 580, `count` 2 and `days` 5.5)",
         )
     return EstimateResult(tuple(estimates), skipped)
 
 
-def _any_given(values: dict[str, Any], names: tuple[str, ...]) -> bool:
-    return any(values.get(n) is not None and values.get(n) is not False for n in names)
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0", ""}
+
+
+def _clean(name: str, value: Any) -> Any:
+    """None for an absent value; flags as booleans; text inputs as stripped text."""
+    field = FIELDS[name]
+    if field.kind == "flag":
+        if isinstance(value, bool):
+            return value or None
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return True if value.strip().lower() in _TRUE else None
+        if value is None:
+            return None
+        raise InputError(name, f"must be true or false, got {value!r}")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if field.kind in ("text", "choice"):
+        if not isinstance(value, str):
+            raise InputError(name, f"must be text, got {value!r}")
+        return value.strip()
+    return value

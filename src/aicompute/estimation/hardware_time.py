@@ -12,47 +12,41 @@ from __future__ import annotations
 
 from typing import Any
 
+from aicompute import hardware as catalog
 from aicompute.constants import (
     DEFAULT_UTILIZATION,
+    METHOD_SPREAD,
+    METHOD_SPREAD_REASON,
     SECONDS_PER_DAY,
     SECONDS_PER_HOUR,
     SEED_URL,
     UTILIZATION_SOURCE,
+    UTILIZATION_SPREAD,
 )
 from aicompute.errors import InputError
-from aicompute.estimation.result import Estimate, Working, as_positive, fmt_range
-from aicompute.hardware import Accelerator, get
+from aicompute.estimation.inputs import FIELDS
+from aicompute.estimation.result import Estimate, Working, fmt_range
+from aicompute.hardware import Accelerator
 from aicompute.hardware.catalog import PRECISIONS
-from aicompute.uncertainty import Range
+from aicompute.uncertainty import Range, Spread
 from aicompute.units import format_si
 
 __all__ = ["HARDWARE_INPUTS", "hardware_estimate", "hardware_missing"]
 
-HARDWARE_INPUTS = (
-    "hardware",
-    "count",
-    "days",
-    "hours",
-    "chip_hours",
-    "utilization",
-    "precision",
-    "peak_flops",
-)
+HARDWARE_INPUTS = tuple(n for n, f in FIELDS.items() if f.method == "hardware")
 """Inputs that belong to the hardware-time method."""
-
-NEEDS = "the chip (hardware or peak_flops) and the time: count × days or hours, or chip_hours"
 
 
 def hardware_missing(**values: Any) -> str | None:
     """What the hardware-time method still needs, or None when its inputs are complete."""
     missing = []
     if values.get("hardware") is None and values.get("peak_flops") is None:
-        missing.append("the chip (hardware or peak_flops)")
+        missing.append("the chip (`hardware` or `peak_flops`)")
     if values.get("chip_hours") is None:
         if values.get("count") is None:
-            missing.append("count")
+            missing.append("`count`")
         if values.get("days") is None and values.get("hours") is None:
-            missing.append("days or hours")
+            missing.append("`days` or `hours`")
     return "needs " + " and ".join(missing) if missing else None
 
 
@@ -68,11 +62,12 @@ def hardware_estimate(
     peak_flops: object = None,
     adjust: object = None,
     adjust_reason: str | None = None,
-    seed: int = 0,
 ) -> Estimate:
     """Training compute from chips, their peak speed, the time and the utilization.
 
-    Any numeric input may be a range. ``peak_flops`` (per chip) overrides the catalog.
+    Any numeric input may be a range. ``peak_flops`` (per chip) overrides the catalog. A
+    ``hardware`` name that denotes a unit of several chips (a Cloud TPU v3 device holds 4)
+    multiplies ``count`` (or ``chip_hours``) by its chips, and the notes say so.
     """
     missing = hardware_missing(
         hardware=hardware,
@@ -85,36 +80,60 @@ def hardware_estimate(
     if missing:
         raise InputError(None, f"hardware time {missing}")
     if days is not None and hours is not None:
-        raise InputError("hours", "give days or hours, not both")
+        raise InputError("hours", "give `days` or `hours`, not both")
     if chip_hours is not None and (count is not None or days is not None or hours is not None):
-        raise InputError("chip_hours", "give chip_hours alone, or count with days/hours")
+        raise InputError("chip_hours", "give `chip_hours` alone, or `count` with `days`/`hours`")
     work = Working("hardware")
-    acc: Accelerator | None = None
-    if hardware is not None:
-        acc = hardware if isinstance(hardware, Accelerator) else get(str(hardware))
+    found: catalog.Resolution | None = None
+    if isinstance(hardware, Accelerator):
+        found = catalog.Resolution(hardware, candidates=(hardware,))
+    elif hardware is not None:
+        found = catalog.resolve(str(hardware), precision)
+        work.inputs["hardware_given"] = str(hardware)
+    acc = found.accelerator if found else None
+    per_unit = found.chips_per_unit if found else 1
+    if found is not None and acc is not None:
         work.inputs["hardware"] = acc.name
         work.inputs["hardware_key"] = acc.key
+        work.notes.extend(found.notes)
+        if per_unit > 1:
+            work.inputs["chips_per_unit"] = per_unit
     if chip_hours is None:
-        n = as_positive(count, "count", "count")
+        n = FIELDS["count"].read(count)
         work.inputs["count"] = n.to_json()
-        work.factor("count", n, f"{fmt_range(n)} chips", "chips")
+        if per_unit > 1:
+            work.factor("count", n.scaled(per_unit), f"{fmt_range(n)} × {per_unit} chips", "chips")
+        else:
+            work.factor("count", n, f"{fmt_range(n)} chips", "chips")
     _peak(work, acc, peak_flops, precision)
 
     if chip_hours is not None:
         name, unit, label, symbol = "chip_hours", SECONDS_PER_HOUR, "chip-hours", "chip-hours"
-        time = as_positive(chip_hours, "count", name)
+        time = FIELDS["chip_hours"].read(chip_hours)
+        if per_unit > 1:
+            label = f"× {per_unit} chip-hours"
+            time = time.scaled(per_unit)
+            work.inputs[name] = time.scaled(1 / per_unit).to_json()
+        else:
+            work.inputs[name] = time.to_json()
     else:
         name = "days" if days is not None else "hours"
         unit = SECONDS_PER_DAY if days is not None else SECONDS_PER_HOUR
         label, symbol = ("days" if days is not None else "h"), "training time"
         given = days if days is not None else hours
-        time = as_positive(given, "duration", name, default_unit=name).scaled(1 / unit)
-    work.inputs[name] = time.to_json()
-    work.factor(name, time, f"{fmt_range(time)} {label}", symbol)
+        time = FIELDS[name].read(given).scaled(1 / unit)
+        work.inputs[name] = time.to_json()
+    shown = (
+        fmt_range(time.scaled(1 / per_unit))
+        if name == "chip_hours" and per_unit > 1
+        else (fmt_range(time))
+    )
+    work.factor(name, time, f"{shown} {label}", symbol)
     work.factors["seconds_per_unit"] = Range.point(unit)
 
+    spreads = [Spread("method", METHOD_SPREAD["hardware"], METHOD_SPREAD_REASON["hardware"])]
     if utilization is not None:
-        util = as_positive(utilization, "fraction", "utilization")
+        util = FIELDS["utilization"].read(utilization)
         if util.high > 1:
             raise InputError("utilization", f"must be a fraction in (0, 1], got {util}")
         work.inputs["utilization_source"] = "given"
@@ -124,11 +143,21 @@ def hardware_estimate(
         work.inputs["utilization_source"] = UTILIZATION_SOURCE
         work.sources.append(SEED_URL + "#appendixmethods")
         who = f"{kind.upper()}s" if acc is not None else "GPU-class chips (no catalog entry)"
-        work.notes.append(f"utilization {util.low:.0%} assumed for {who} (seed default)")
+        work.notes.append(
+            f"utilization {util.low:.0%} assumed for {who} (seed default); the interval adds "
+            f"the spread of published runs' utilization (×/÷{UTILIZATION_SPREAD:.3g})"
+        )
+        spreads.append(
+            Spread(
+                "utilization not given",
+                UTILIZATION_SPREAD,
+                "published runs' utilization around the seed's 33%, calibrated",
+            )
+        )
     work.inputs["utilization"] = util.to_json()
     work.factor("utilization", util, f"{fmt_range(util)} utilization", "utilization")
     work.adjust(adjust, adjust_reason)
-    return work.finish(seed=seed)
+    return work.finish(spreads=spreads)
 
 
 def _peak(
@@ -136,7 +165,7 @@ def _peak(
 ) -> None:
     """Peak FLOP/s per chip: given, or from the catalog at the chosen precision."""
     if peak_flops is not None:
-        peak = as_positive(peak_flops, "rate", "peak_flops")
+        peak = FIELDS["peak_flops"].read(peak_flops)
         work.inputs["peak_flops"] = peak.to_json()
         work.inputs["peak_source"] = "given"
         if precision is not None:

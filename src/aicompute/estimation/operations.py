@@ -16,40 +16,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from aicompute.constants import DEFAULT_BACKWARD_RATIO, FLOP_PER_MAC, SEED_URL
+from aicompute.constants import (
+    DEFAULT_BACKWARD_RATIO,
+    FLOP_PER_MAC,
+    METHOD_SPREAD,
+    METHOD_SPREAD_REASON,
+    SEED_URL,
+)
 from aicompute.errors import InputError
 from aicompute.estimation.architecture import count_architecture
-from aicompute.estimation.result import Estimate, Working, as_positive, fmt_range
-from aicompute.uncertainty import Range
-from aicompute.units import Kind, format_si
+from aicompute.estimation.inputs import FIELDS
+from aicompute.estimation.result import Estimate, Working, fmt_range
+from aicompute.uncertainty import Range, Spread
+from aicompute.units import format_si
 
 __all__ = ["OPERATIONS_INPUTS", "operations_estimate", "operations_missing"]
 
-OPERATIONS_INPUTS = (
-    "forward_macs",
-    "forward_flop",
-    "params",
-    "active_params",
-    "architecture",
-    "examples",
-    "epochs",
-    "updates",
-    "batch_size",
-    "tokens",
-    "backward_ratio",
-    "runs",
-    "encoder_decoder",
-)
+OPERATIONS_INPUTS = tuple(n for n, f in FIELDS.items() if f.method == "operations")
 """Inputs that belong to the operations method."""
 
 WORK_INPUTS = ("forward_macs", "forward_flop", "params", "active_params", "architecture")
 DATA_INPUTS = ("examples", "updates", "tokens")
-
-NEEDS = (
-    "forward work per example (forward_macs, forward_flop, params or active_params, or "
-    "architecture) and data processed (examples [× epochs], updates × batch_size, or "
-    "tokens [× epochs])"
-)
 
 
 def _given(values: dict[str, Any], names: tuple[str, ...]) -> list[str]:
@@ -61,14 +48,14 @@ def operations_missing(**values: Any) -> str | None:
     missing = []
     if not _given(values, WORK_INPUTS):
         missing.append(
-            "forward work per example (forward_macs, forward_flop, params, "
-            "active_params or architecture)"
+            "the forward work per example (`forward_macs`, `forward_flop`, `params`, "
+            "`active_params` or `architecture`)"
         )
     data = _given(values, DATA_INPUTS)
     if not data:
-        missing.append("data processed (examples, updates × batch_size, or tokens)")
+        missing.append("the data processed (`examples`, `updates` × `batch_size`, or `tokens`)")
     elif data == ["updates"] and values.get("batch_size") is None:
-        missing.append("batch_size (with updates)")
+        missing.append("`batch_size` (with `updates`)")
     return "needs " + " and ".join(missing) if missing else None
 
 
@@ -89,7 +76,6 @@ def operations_estimate(
     runs: object = None,
     adjust: object = None,
     adjust_reason: str | None = None,
-    seed: int = 0,
 ) -> Estimate:
     """Training compute by counting operations. Any numeric input may be a range.
 
@@ -122,7 +108,7 @@ def operations_estimate(
             "backward pass')"
         )
     else:
-        ratio = as_positive(backward_ratio, "number", "backward_ratio", allow_zero=True)
+        ratio = FIELDS["backward_ratio"].read(backward_ratio)
     work.inputs["backward_ratio"] = ratio.to_json()
     work.terms.append("2 FLOP/MAC")
     work.symbols.append("2 FLOP/MAC")
@@ -132,27 +118,39 @@ def operations_estimate(
     # -- data processed -------------------------------------------------------------------
     data = _given(values, DATA_INPUTS)
     if len(data) > 1:
-        raise InputError(data[1], f"give only one of {', '.join(data)} for the data processed")
+        raise InputError(
+            data[1],
+            "give only one of " + ", ".join(f"`{d}`" for d in data) + " for the data processed",
+        )
     if examples is not None or tokens is not None:
         if batch_size is not None:
-            raise InputError("batch_size", "goes with updates, not with examples or tokens")
+            raise InputError("batch_size", "goes with `updates`, not with `examples` or `tokens`")
         name = "examples" if examples is not None else "tokens"
         _count(work, name, examples if examples is not None else tokens, name)
         if epochs is not None:
-            _count(work, "epochs", epochs, "epochs", kind="number")
+            _count(work, "epochs", epochs, "epochs")
     else:
         if epochs is not None:
-            raise InputError("epochs", "goes with examples or tokens, not with updates")
+            raise InputError("epochs", "goes with `examples` or `tokens`, not with `updates`")
         _count(work, "updates", updates, "updates")
         _count(work, "batch_size", batch_size, "batch size")
     if runs is not None:
         _count(work, "runs", runs, "networks trained")
     work.adjust(adjust, adjust_reason)
-    return work.finish(seed=seed, scale=FLOP_PER_MAC)
+    basis = _basis(values, tokens is not None)
+    spread = Spread("method", METHOD_SPREAD[basis], METHOD_SPREAD_REASON[basis])
+    return work.finish(spreads=[spread], scale=FLOP_PER_MAC)
 
 
-def _count(work: Working, name: str, value: object, label: str, kind: Kind = "count") -> None:
-    amount = as_positive(value, kind, name)
+def _basis(values: dict[str, Any], per_token: bool) -> str:
+    """What the estimate rests on, for the method's own uncertainty."""
+    if _given(values, ("params", "active_params")):
+        return "params_tokens" if per_token else "params_examples"
+    return "forward_work"
+
+
+def _count(work: Working, name: str, value: object, label: str) -> None:
+    amount = FIELDS[name].read(value)
     work.inputs[name] = amount.to_json()
     work.factor(name, amount, f"{fmt_range(amount)} {label}", label)
 
@@ -163,13 +161,16 @@ def _forward_work(work: Working, values: dict[str, Any], encoder_decoder: bool, 
     if _given(values, ("params", "active_params")):
         given.append("params")
     if len(given) > 1:
-        raise InputError(given[1], f"give only one of {', '.join(given)} for the forward work")
+        raise InputError(
+            given[1],
+            "give only one of " + ", ".join(f"`{g}`" for g in given) + " for the forward work",
+        )
     if values["forward_macs"] is not None:
-        macs = as_positive(values["forward_macs"], "macs", "forward_macs")
+        macs = FIELDS["forward_macs"].read(values["forward_macs"])
         work.inputs["forward_macs"] = macs.to_json()
         work.factor("forward_macs", macs, f"{fmt_range(macs)} MAC", f"forward MACs per {per}")
     elif values["forward_flop"] is not None:
-        flop = as_positive(values["forward_flop"], "flop", "forward_flop")
+        flop = FIELDS["forward_flop"].read(values["forward_flop"])
         work.inputs["forward_flop"] = flop.to_json()
         work.factor(
             "forward_macs",
@@ -200,12 +201,12 @@ def _parameters(work: Working, values: dict[str, Any], encoder_decoder: bool, pe
     """One multiply-add per (active) parameter per token: the 6·N·D rule."""
     total = active = None
     if values["params"] is not None:
-        total = as_positive(values["params"], "count", "params")
+        total = FIELDS["params"].read(values["params"])
         work.inputs["params"] = total.to_json()
     if values["active_params"] is not None:
-        active = as_positive(values["active_params"], "count", "active_params")
+        active = FIELDS["active_params"].read(values["active_params"])
         if total is not None and active.high > total.high:
-            raise InputError("active_params", "cannot exceed params")
+            raise InputError("active_params", "cannot exceed `params`")
         work.inputs["active_params"] = active.to_json()
         work.notes.append(
             "mixture-of-experts or sparse model: the active parameters per token are used, "
