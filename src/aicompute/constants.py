@@ -46,10 +46,10 @@ assume a 33% utilization for GPUs and a 17% utilization for CPU's")."""
 UTILIZATION_SOURCE = "seed default: 33% for GPUs/TPUs/accelerators, 17% for CPUs (" + SEED_URL + ")"
 
 METHOD_SPREAD: dict[str, float] = {
-    "params_tokens": 1.35,
-    "forward_work": 1.6,
+    "params_tokens": 1.29,
+    "forward_work": 1.39,
     "params_examples": 10.0,
-    "hardware": 1.6,
+    "hardware": 1.82,
 }
 """Each method's own uncertainty, as the 90% factor (×/÷) of a log-normal, by what the estimate
 rests on:
@@ -74,7 +74,7 @@ METHOD_SPREAD_REASON: dict[str, str] = {
     "hardware": "hardware time with a stated utilization against reported compute, calibrated",
 }
 
-UTILIZATION_SPREAD = 2.0
+UTILIZATION_SPREAD = 1.75
 """90% factor of the utilization when it is not given: the spread of the utilization (MFU)
 published for real training runs around the seed's 33%, fitted by ``tools/calibrate.py`` from
 the ``mfu`` list of ``aicompute/calibration/runs.yaml``."""
