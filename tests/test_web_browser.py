@@ -133,6 +133,11 @@ def test_calculator_save_see_edit(page, server) -> None:  # type: ignore[no-unty
     page.click("#record-form button[type=submit]")
     page.wait_for_url(f"{server}/records/chinchilla-like-test")
     assert "Chinchilla-like test" in page.text_content("h1")
+    # the stored calculation is the inputs as typed, and redoes itself on the record page
+    calc = page.text_content("article.calc")
+    assert "70G params × 2 FLOP/MAC × 3 (forward+backward) × 1.4T tokens" in calc
+    assert "inputs: params = 70B, tokens = 1.4T" in calc
+    assert page.locator("article.calc .error").count() == 0
     # in the table
     page.goto(f"{server}/records")
     page.wait_for_selector("#record-count:has-text('records')")
@@ -218,3 +223,61 @@ def test_explorer_switches_charts(page, server) -> None:  # type: ignore[no-unty
         "document.querySelector('#explorer-chart').textContent.includes('by domain')"
     )
     assert page.problems == []
+
+
+def test_calculator_says_what_the_command_line_says(page, server) -> None:  # type: ignore[no-untyped-def]
+    """The same warnings, preferred estimate, notes and inputs as `aicompute estimate --json`,
+    for the seed's AlexNet with a training time five times too long (the methods disagree)."""
+    from typer.testing import CliRunner
+
+    from aicompute.cli import app
+
+    inputs = {
+        "forward_macs": "0.75G",
+        "examples": "1.2M",
+        "epochs": "90",
+        "hardware": "NVIDIA GeForce GTX 580",
+        "count": "2",
+        "days": "25..30",
+    }
+    args = ["estimate", "--json"]
+    for name, value in inputs.items():
+        args += ["--" + name.replace("_", "-"), value]
+    cli = json.loads(CliRunner().invoke(app, args).stdout)
+    assert cli["disagreement"] and cli["warnings"]
+    page.goto(f"{server}/calculator")
+    for name, value in inputs.items():
+        page.fill(f"input[name={name}]", value)
+    page.wait_for_selector("#result-cite")
+    shown = page.text_content("#result")
+    for warning in cli["warnings"]:
+        assert f"Warning: {warning}" in shown
+    assert page.text_content("#result-preferred") == f"Preferred: {cli['preferred_reason']}"
+    assert f"{cli['flop']:.2e}" in page.text_content("#result-cite")
+    for est in cli["estimates"]:
+        section = page.text_content(f"section.calc[data-method={est['method']}]")
+        for note in est["notes"]:
+            assert note in section
+        assert est["interval"]["basis"] in section
+        for name, value in est["given"].items():
+            assert f"{name} = {value}" in section
+    page.screenshot(path=str(ARTIFACTS / "web-calculator-disagree.png"), full_page=True)
+    # a bad input: one line naming the field by its label, and the field marked
+    page.fill("input[name=days]", "")
+    page.fill("input[name=hardware]", "")
+    page.fill("input[name=count]", "")
+    page.fill("input[name=forward_macs]", "")
+    page.fill("input[name=examples]", "")
+    page.fill("input[name=epochs]", "")
+    page.fill("input[name=params]", "70GB")
+    page.fill("input[name=tokens]", "1.4T")
+    page.wait_for_selector("input[name=params][aria-invalid=true]")
+    message = page.text_content("#calc-error")
+    assert message.startswith("'Parameters': '70GB' is a size in bytes")
+    assert "--" not in message
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.screenshot(path=str(ARTIFACTS / "web-calculator-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    # the refused input answered 422, which the browser logs; nothing else went wrong
+    assert [p for p in page.problems if "status of 422" not in p] == []
+    page.problems.clear()

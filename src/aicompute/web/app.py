@@ -112,8 +112,21 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
 
     @app.exception_handler(InputError)
     async def _input_error(_: Request, error: InputError) -> JSONResponse:
+        from aicompute.estimation.inputs import field_label, render
+
+        label = field_label(error.field, "label")
+        text = render(error.message, "label")
         return JSONResponse(
-            {"detail": [{"loc": ["body", error.field or "input"], "msg": error.message}]},
+            {
+                "detail": [
+                    {
+                        "loc": ["body", error.field or "input"],
+                        "msg": render(error.message, "name"),
+                        "label": label,
+                        "text": f"{label}: {text}" if label else text,
+                    }
+                ]
+            },
             status_code=422,
         )
 
@@ -257,23 +270,20 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
 
     @app.post("/api/estimate")
     async def estimate(request: Request) -> dict[str, Any]:
-        from aicompute.estimation import estimate as run
+        from aicompute.estimation import estimate_from
 
         body = await _json(request)
-        allowed = set(run.__kwdefaults__ or {})
-        unknown = sorted(set(body) - allowed)
-        if unknown:
-            raise HTTPException(
-                422,
-                [
-                    {
-                        "loc": ["body", unknown[0]],
-                        "msg": f"unknown input; use {', '.join(sorted(allowed))}",
-                    }
-                ],
-            )
-        inputs = {k: v for k, v in body.items() if v not in (None, "")}
-        return _clean(run(**inputs).to_dict())
+        if not isinstance(body, dict):
+            raise HTTPException(422, [{"loc": ["body"], "msg": "expected a JSON object"}])
+        return _clean(estimate_from(body).to_dict())
+
+    @app.get("/api/estimate/inputs")
+    def estimate_inputs() -> list[dict[str, Any]]:
+        from dataclasses import asdict
+
+        from aicompute.estimation import FIELDS
+
+        return [asdict(f) | {"flag": f.flag} for f in FIELDS.values()]
 
     @app.get("/api/fit")
     def fit(
@@ -366,16 +376,18 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
 
     @app.get("/records/{record_id}", response_class=HTMLResponse)
     def record_page(record_id: str) -> str:
-        from aicompute.estimation import estimate as run
+        from aicompute.estimation import estimate_from
+        from aicompute.estimation.inputs import render
 
         row = store.get(record_id)
         calcs = []
         for e in row.record.estimates:
             try:
-                est = run(**e.inputs).by_method(e.method)
+                est = estimate_from(e.inputs).by_method(e.method)
                 calcs.append({"method": e.method, "est": est, "note": e.note, "error": None})
             except InputError as error:
-                calcs.append({"method": e.method, "est": None, "note": e.note, "error": str(error)})
+                message = render(str(error), "label")
+                calcs.append({"method": e.method, "est": None, "note": e.note, "error": message})
         return _page(
             "record.html.j2",
             title=row.record.name,
@@ -396,7 +408,17 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
 
     @app.get("/calculator", response_class=HTMLResponse)
     def calculator() -> str:
-        return _page("calculator.html.j2", title="Calculator")
+        from aicompute.estimation import FIELDS
+
+        groups = [
+            (legend, [f for f in FIELDS.values() if f.method == method])
+            for method, legend in (
+                ("operations", "Method 1: counting operations"),
+                ("hardware", "Method 2: hardware time"),
+                ("both", "Adjustment"),
+            )
+        ]
+        return _page("calculator.html.j2", title="Calculator", groups=groups)
 
     @app.get("/static/{name}")
     def static(name: str) -> Response:

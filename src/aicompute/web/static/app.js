@@ -22,7 +22,7 @@ function errorText(body) {
   if (!body) return "request failed";
   if (typeof body.detail === "string") return body.detail;
   if (Array.isArray(body.detail)) {
-    return body.detail.map((d) => `${(d.loc || []).filter((p) => p !== "body").join(".")}: ${d.msg}`).join("; ");
+    return body.detail.map((d) => d.text || `${(d.loc || []).filter((p) => p !== "body").join(".")}: ${d.msg}`).join("; ");
   }
   return JSON.stringify(body);
 }
@@ -33,7 +33,10 @@ async function api(path, options = {}) {
   });
   const text = await response.text();
   const body = text ? JSON.parse(text) : null;
-  if (!response.ok) throw Object.assign(new Error(errorText(body)), { status: response.status });
+  if (!response.ok) {
+    const fields = Array.isArray(body && body.detail) ? body.detail.map((d) => (d.loc || []).slice(-1)[0]) : [];
+    throw Object.assign(new Error(errorText(body)), { status: response.status, fields });
+  }
   return body;
 }
 
@@ -132,6 +135,54 @@ async function recordsPage() {
 }
 
 // --- calculator -------------------------------------------------------------------------
+const METHOD_NAMES = { operations: "1 · counting operations", hardware: "2 · hardware time" };
+
+function estimateView(estimate) {
+  // The same figures, warnings, preferred estimate and notes as `aicompute estimate`.
+  const box = document.createDocumentFragment();
+  const table = el("table");
+  table.id = "result-table";
+  const head = el("tr");
+  ["Method", "Calculation", "pfs-days", "90% interval"].forEach((h) => head.appendChild(el("th", h)));
+  table.appendChild(head);
+  estimate.estimates.forEach((e) => {
+    const tr = el("tr");
+    const star = e.method === estimate.method && estimate.estimates.length > 1 ? " ★" : "";
+    tr.appendChild(el("td", METHOD_NAMES[e.method] + star));
+    tr.appendChild(el("td", e.calculation));
+    tr.appendChild(el("td", fmt(e.pfs_days), "num"));
+    tr.appendChild(el("td", `${fmt(e.low_pfs_days)} – ${fmt(e.high_pfs_days)}`, "num"));
+    table.appendChild(tr);
+  });
+  box.appendChild(table);
+  estimate.warnings.forEach((w) => box.appendChild(el("p", `Warning: ${w}`, "warning")));
+  if (estimate.agreement_ratio !== null) {
+    const verdict = estimate.disagreement ? "disagree" : "agree within 3x";
+    box.appendChild(el("p", `Cross-check: hardware time / operations = ${estimate.agreement_ratio.toFixed(2)}, ${verdict}`));
+  }
+  const cite = el("p", `Estimate: ${estimate.flop.toExponential(2)} FLOP = ${fmt(estimate.pfs_days)} pfs-days, ` +
+    `90% interval ${fmt(estimate.low_pfs_days)} – ${fmt(estimate.high_pfs_days)} pfs-days`, "cite");
+  cite.id = "result-cite";
+  box.appendChild(cite);
+  const preferred = el("p", `Preferred: ${estimate.preferred_reason}`);
+  preferred.id = "result-preferred";
+  box.appendChild(preferred);
+  estimate.estimates.forEach((e) => {
+    const section = el("section");
+    section.className = "calc";
+    section.dataset.method = e.method;
+    section.appendChild(el("h3", METHOD_NAMES[e.method]));
+    section.appendChild(el("p", `interval ×/÷${e.interval.factor.toFixed(2)}: ${e.interval.basis}`, "note"));
+    const notes = el("ul");
+    e.notes.forEach((n) => notes.appendChild(el("li", n)));
+    section.appendChild(notes);
+    const given = Object.entries(e.given).map(([k, v]) => `${k} = ${v}`).join(", ");
+    section.appendChild(el("p", `inputs: ${given}`, "note"));
+    box.appendChild(section);
+  });
+  return box;
+}
+
 async function calculator() {
   const form = $("#calculator");
   const result = $("#result");
@@ -151,27 +202,12 @@ async function calculator() {
       if (value && !["label", "date"].includes(key)) data[key] = value;
     });
     error.textContent = "";
+    form.querySelectorAll("[aria-invalid]").forEach((node) => node.removeAttribute("aria-invalid"));
     if (!Object.keys(data).length) { result.replaceChildren(); save.disabled = true; return; }
     try {
       const estimate = await api("/api/estimate", { method: "POST", body: JSON.stringify(data) });
       last = { estimate, inputs: data };
-      const table = el("table");
-      table.id = "result-table";
-      const head = el("tr");
-      ["Method", "Calculation", "pfs-days", "90% interval"].forEach((h) => head.appendChild(el("th", h)));
-      table.appendChild(head);
-      estimate.estimates.forEach((e) => {
-        const tr = el("tr");
-        tr.appendChild(el("td", e.method));
-        tr.appendChild(el("td", e.calculation));
-        tr.appendChild(el("td", fmt(e.pfs_days), "num"));
-        tr.appendChild(el("td", `${fmt(e.low_pfs_days)} – ${fmt(e.high_pfs_days)}`, "num"));
-        table.appendChild(tr);
-      });
-      result.replaceChildren(table);
-      if (estimate.agreement_ratio !== null) {
-        result.appendChild(el("p", `hardware time / operations = ${fmt(estimate.agreement_ratio)}`));
-      }
+      result.replaceChildren(estimateView(estimate));
       result.dataset.flop = estimate.flop;
       save.disabled = false;
       const date = form.elements.date.value;
@@ -183,8 +219,12 @@ async function calculator() {
       }
     } catch (e) {
       result.replaceChildren();
+      last = null;
       save.disabled = true;
       error.textContent = e.message;
+      (e.fields || []).forEach((name) => {
+        if (form.elements[name]) form.elements[name].setAttribute("aria-invalid", "true");
+      });
     }
   }
   form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 300); });
@@ -195,7 +235,7 @@ async function calculator() {
       name: form.elements.label.value || "My model", date: form.elements.date.value,
       flop: e.flop, low_flop: e.low_flop, high_flop: e.high_flop,
       value_source: `aicompute estimate (${e.method})`,
-      estimates: e.estimates.map((x) => ({ method: x.method, inputs: x.inputs })),
+      estimates: e.estimates.map((x) => ({ method: x.method, inputs: x.given })),
     };
     sessionStorage.setItem("aicompute-prefill", JSON.stringify(prefill));
     window.location.href = "/records/new";
