@@ -78,18 +78,18 @@ def test_single_method_json_has_null_ratio() -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (("--forward-macs", "-5", "--examples", "1M"), "forward_macs: must be positive"),
-        (("--forward-macs", "nan", "--examples", "1M"), "forward_macs: must be a finite number"),
-        (("--forward-macs", "1G", "--examples", "1M..1k"), "examples: range low end"),
+        (("--forward-macs", "-5", "--examples", "1M"), "--forward-macs: must be positive"),
+        (("--forward-macs", "nan", "--examples", "1M"), "--forward-macs: must be a finite number"),
+        (("--forward-macs", "1G", "--examples", "1M..1k"), "--examples: range low end"),
         (
             ("--hardware", "GTX 580", "--count", "1", "--days", "1", "--utilization", "1.2"),
-            "utilization: must be a fraction in (0, 1]",
+            "--utilization: must be a fraction in (0, 1]",
         ),
         (("--hardware", "gtx 5800", "--count", "1", "--days", "1"), "did you mean"),
         (("--hardware", "K80", "--count", "1", "--days", "1"), "ambiguous"),
         (
             ("--hardware", "GTX 580", "--count", "1", "--days", "1", "--hours", "3"),
-            "hours: give days or hours, not both",
+            "--hours: give --days or --hours, not both",
         ),
         (
             (
@@ -98,7 +98,14 @@ def test_single_method_json_has_null_ratio() -> None:
             ),
             "no method has all its inputs",
         ),
-        (("--forward-macs", "1G", "--examples", "1M", "--adjust", "3"), "adjust_reason"),
+        (("--forward-macs", "1G", "--examples", "1M", "--adjust", "3"), "--adjust-reason"),
+        # the issue's silent wrong answers, now refused with one line naming the option
+        (("--params", "70GB", "--tokens", "1T"), "--params: '70GB' is a size in bytes"),
+        (("--hardware", "GTX 580", "--count", "1", "--days", "1,5"), "--days: cannot read '1,5'"),
+        (("--params", "1,5B", "--tokens", "1T"), "for a decimal write a point: 1.5"),
+        (("--params", "1e308", "--tokens", "300B"), "--params: the result is not a positive"),
+        (("--params", "10^" + "9" * 5000, "--tokens", "1T"), "--params: "),
+        (("--params", "7B", "--tokens", "300B words"), "--tokens: cannot read '300B words'"),
         (
             ("--architecture", "input 10x10x3; conv 8 30x30", "--examples", "1"),
             "architecture line 2",
@@ -132,7 +139,30 @@ def test_no_traceback_from_the_real_process() -> None:
         check=False,
     )
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "aicompute: error: count: must be positive, got -1"
+    assert proc.stderr.strip() == "aicompute: error: --count: must be positive, got -1"
+
+
+@pytest.mark.parametrize(
+    ("tokens", "value"),
+    [
+        ("300BT", 300e9),
+        ("1.4Ttokens", 1.4e12),
+        ("1.4tn", 1.4e12),
+        ("1.4 trillion", 1.4e12),
+        ("2T tokens", 2e12),
+    ],
+)
+def test_tokens_as_people_write_them(tokens: str, value: float) -> None:
+    code, out, _ = run("estimate", "--params", "70B", "--tokens", tokens, "--json")
+    assert code == 0
+    assert json.loads(out)["flop"] == pytest.approx(6 * 70e9 * value, rel=1e-12)
+
+
+def test_seed_is_not_an_option_any_more() -> None:
+    """Intervals are computed, not sampled: there is no seed, and a stray one is a usage
+    error (exit 2), not a traceback."""
+    code, out, err = run("estimate", "--params", "7B", "--tokens", "1T", "--seed", "-1")
+    assert code == 2 and "Traceback" not in out + err
 
 
 def test_architecture_from_a_file(tmp_path) -> None:

@@ -169,16 +169,18 @@ def test_ranges_alone_have_the_exact_sum_of_uniforms() -> None:
     assert math.log(iv.high) == pytest.approx(2 - math.sqrt(0.1), abs=1e-4)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.floats(min_value=1.0001, max_value=50.0), min_size=0, max_size=3),
     st.floats(min_value=1.0, max_value=1e4),
-    st.sampled_from([1.0, 1.3, 2.0, 3.0]),
+    st.sampled_from([1.05, 1.3, 2.0, 3.0]),
 )
 def test_adding_a_range_never_narrows(ratios: list[float], extra: float, factor: float) -> None:
+    """Every estimate carries its method's spread (a normal in log space); any range added to
+    it widens the interval, to the last digit."""
     from aicompute.uncertainty import Spread
 
-    spreads = [Spread("method", factor, "test")] if factor > 1 else []
+    spreads = [Spread("method", factor, "test")]
     before = {f"r{i}": Range(1.0, r) for i, r in enumerate(ratios)}
     after = {**before, "new": Range(1.0, extra) if extra > 1 else Range.point(1.0)}
     a = product_interval(before, spreads=spreads)

@@ -76,36 +76,93 @@ def list_command(
     console().print(table)
 
 
-@app.command("show")
-def show_command(
-    name: Annotated[str, typer.Argument(help="Name or alias, e.g. 'GTX 580', 'TPU v4'.")],
+@app.command("units")
+def units_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Show one accelerator: every figure with its source."""
-    from aicompute.hardware import CREDIT, PRECISIONS, get
+    """List the named units of several chips (Cloud TPU devices, instances, systems)."""
+    from dataclasses import asdict
 
-    with user_errors():
-        acc = get(name)
+    from aicompute.hardware import all_units
+
+    units = all_units()
     if as_json:
-        print_json(acc.to_dict())
+        print_json([asdict(u) | {"aliases": list(u.aliases)} for u in units])
         return
+    from rich import box
     from rich.table import Table
 
     table = Table(
-        title=acc.name,
+        title=f"{len(units)} named units: the chips each holds",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("Unit", no_wrap=True)
+    table.add_column("Chips", justify="right", no_wrap=True)
+    table.add_column("Chip", no_wrap=True)
+    table.add_column("Also", overflow="fold")
+    for unit in units:
+        table.add_row(unit.name, str(unit.chips_per_unit), unit.chip.name, ", ".join(unit.aliases))
+    console().print(table)
+
+
+@app.command("show")
+def show_command(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Name, alias or unit, e.g. 'GTX 580', 'NVIDIA H100 80GB HBM3', 'Cloud TPU v3'."
+        ),
+    ],
+    precision: Annotated[
+        Optional[str],
+        typer.Option(
+            "--precision",
+            help="Precision whose peak decides between variants, e.g. bf16, fp32, tf32.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show one accelerator: every figure with its source, and how the name was resolved."""
+    from aicompute.hardware import CREDIT, PRECISIONS, resolve
+
+    with user_errors():
+        found = resolve(name, precision)
+    acc = found.accelerator
+    if as_json:
+        data = acc.to_dict()
+        data["chips_per_unit"] = found.chips_per_unit
+        data["unit"] = found.unit
+        data["resolution_notes"] = list(found.notes)
+        data["candidates"] = [a.key for a in found.candidates]
+        print_json(data)
+        return
+    from rich.table import Table
+
+    title = acc.name
+    if found.chips_per_unit > 1:
+        title = f"{found.unit}: {found.chips_per_unit} x {acc.name}"
+    table = Table(
+        title=title,
         title_justify="left",
         show_header=False,
         caption=CREDIT,
         caption_justify="left",
     )
-    table.add_column("field", style="bold")
+    table.add_column("field", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
     peak, column = acc.peak_flops()
-    rows = [
+    rows: list[tuple[str, str]] = []
+    if found.chips_per_unit > 1:
+        rows.append(("unit", f"{found.unit} ({found.chips_per_unit} chips; figures are per chip)"))
+    rows += [("resolved", note) for note in found.notes]
+    rows += [
         ("key", acc.key),
         ("aliases", ", ".join(acc.aliases)),
         ("manufacturer", acc.manufacturer),
         ("kind", acc.kind),
+        ("form factor", acc.form_factor),
         ("released", acc.release_date),
     ]
     rows += [
@@ -117,7 +174,12 @@ def show_command(
         ("default peak", f"{PRECISIONS[column]} ({peak / 1e12:,.4g} TFLOP/s)"),
         ("default utilization", f"{acc.default_utilization:.0%}"),
         ("clock basis", acc.clock_basis),
-        ("memory", f"{acc.memory_gb:g} GB" if acc.memory_gb else ""),
+        (
+            "memory",
+            f"{acc.memory_gb:g} GB {acc.memory_type.upper().replace(';', '/')}".strip()
+            if acc.memory_gb
+            else "",
+        ),
         (
             "memory bandwidth",
             f"{acc.memory_bandwidth_gbs:,.0f} GB/s" if acc.memory_bandwidth_gbs else "",

@@ -6,14 +6,20 @@
 (1581000000000.0, 'fp32')
 >>> gpu.default_utilization
 0.33
+>>> hardware.resolve("Cloud TPU v3").chips_per_unit
+4
 """
 
 from aicompute.hardware.catalog import (
     CREDIT,
     PRECISIONS,
     Accelerator,
+    Resolution,
+    Unit,
     all_accelerators,
+    all_units,
     get,
+    resolve,
     resolve_precision,
     suggest,
 )
@@ -22,8 +28,12 @@ __all__ = [
     "CREDIT",
     "PRECISIONS",
     "Accelerator",
+    "Resolution",
+    "Unit",
     "all_accelerators",
+    "all_units",
     "get",
+    "resolve",
     "resolve_precision",
     "suggest",
 ]
