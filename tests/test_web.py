@@ -94,11 +94,73 @@ def test_estimate_fit_hardware(client) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(
+    "inputs",
+    [
+        {"params": "70B", "tokens": "1.4T tokens"},
+        {
+            "forward_macs": "0.75G",
+            "examples": "1.2M",
+            "epochs": "90",
+            "hardware": "GTX 580",
+            "count": "2",
+            "days": "25..30",
+        },
+        {"hardware": "Cloud TPU v3", "count": "16", "days": "4", "utilization": "0.3..0.5"},
+        {
+            "params": "46.7B",
+            "active_params": "12.9B",
+            "tokens": "1T",
+            "adjust": "1..2",
+            "adjust_reason": "a test",
+        },
+    ],
+)
+def test_one_computation_for_every_face(client, inputs: dict) -> None:  # type: ignore[no-untyped-def]
+    """The library, the command line's --json and /api/estimate give the same figures, warnings
+    and notes, to the digit."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from aicompute.cli import app
+    from aicompute.estimation import estimate_from
+
+    library = json.loads(json.dumps(estimate_from(inputs).to_dict()))
+    args = ["estimate", "--json"]
+    for name, value in inputs.items():
+        args += ["--" + name.replace("_", "-"), value]
+    cli = json.loads(CliRunner().invoke(app, args).stdout)
+    api = client.post("/api/estimate", json=inputs).json()
+    assert cli == library == api
+
+
+def test_the_estimate_inputs_are_published(client) -> None:  # type: ignore[no-untyped-def]
+    """/api/estimate/inputs lists the definitions the calculator and the command line use."""
+    from aicompute.estimation import FIELDS
+
+    fields = client.get("/api/estimate/inputs").json()
+    assert [f["name"] for f in fields] == list(FIELDS)
+    tokens = next(f for f in fields if f["name"] == "tokens")
+    assert tokens["flag"] == "--tokens" and "tokens" in tokens["nouns"]
+    page = client.get("/calculator").text
+    for name in FIELDS:
+        assert f'name="{name}"' in page
+
+
+@pytest.mark.parametrize(
     ("method", "path", "body", "field"),
     [
         ("post", "/api/estimate", {"params": "-5", "tokens": "1T"}, "params"),
         ("post", "/api/estimate", {"hardware": "GTX 9000", "count": 1, "days": 1}, "hardware"),
         ("post", "/api/estimate", {"flux": 3}, "flux"),
+        ("post", "/api/estimate", {"params": "70GB", "tokens": "1T"}, "params"),
+        (
+            "post",
+            "/api/estimate",
+            {"params": "7B", "tokens": "1T", "encoder_decoder": 3},
+            "encoder_decoder",
+        ),
+        ("post", "/api/estimate", {"hardware": "Titan X", "count": 1, "days": 1}, "hardware"),
         ("post", "/api/records", {"name": "x", "date": "2023-02-30"}, "date"),
         ("post", "/api/records", {"name": "x", "date": "2023", "domain": "Cooking"}, "domain"),
         ("post", "/api/records", {"name": "x", "date": "2023", "flop": -1}, "flop"),

@@ -51,7 +51,7 @@ def _has(tag: str):  # type: ignore[no-untyped-def]
 def reproduce(*, bootstrap: int = 1000, seed: int = 0) -> list[Claim]:
     """The seed's claims, each recomputed from the embedded records."""
     from aicompute import dataset, trends
-    from aicompute.estimation import estimate
+    from aicompute.estimation import estimate_from
 
     frame = dataset.load()
     modern = frame[frame["tags"].apply(_has("seed-modern"))]
@@ -167,7 +167,7 @@ def reproduce(*, bootstrap: int = 1000, seed: int = 0) -> list[Claim]:
         )
     alexnet = next(r for r in dataset.read_embedded().records if r.name == "AlexNet")
     inputs = {k: v for e in alexnet.estimates for k, v in e.inputs.items()}
-    both = estimate(**inputs)
+    both = estimate_from(inputs)
     ops = both.by_method("operations")
     hw = both.by_method("hardware")
     assert ops is not None and hw is not None

@@ -116,9 +116,23 @@ def count_command(
 ) -> None:
     """Count a model's multiply-adds forward and backward on the meta device (no weights, no
     memory), and turn them into training compute."""
-    with user_errors():
+    with user_errors(flags=True):
         from aicompute.errors import InputError
+        from aicompute.estimation.inputs import FIELDS
 
+        def exact(name: str, value: str | None) -> float | None:
+            """An input read as the estimate reads it; a range is refused here."""
+            if value is None:
+                return None
+            r = FIELDS[name].read(value)
+            if not r.is_point:
+                raise InputError(name, f"give one value here, not a range ({value!r})")
+            return r.low
+
+        data = {
+            n: exact(n, v)
+            for n, v in (("tokens", tokens), ("examples", examples), ("epochs", epochs))
+        }
         try:
             import torch  # noqa: F401
         except ImportError:
@@ -128,7 +142,6 @@ def count_command(
                 "'aicompute[torch]' (CPU wheel: pip install torch==2.13.0)",
             ) from None
         from aicompute.counting import PRESET_NAMES, count
-        from aicompute.units import parse_count, parse_number
 
         if model.strip().lower() in {"list", "presets"}:
             _list_presets(PRESET_NAMES, as_json)
@@ -140,9 +153,9 @@ def count_command(
             batch_size=batch_size,
             seq_len=seq_len,
             input_shape=_shape(input_shape) if input_shape else None,
-            tokens=parse_count(tokens, "tokens") if tokens else None,
-            examples=parse_count(examples, "examples") if examples else None,
-            epochs=parse_number(epochs, "epochs") if epochs else None,
+            tokens=data["tokens"],
+            examples=data["examples"],
+            epochs=data["epochs"],
             backward=backward,
             causal_half=causal_half,
             recompute=recompute,

@@ -99,7 +99,7 @@ def show_command(
 ) -> None:
     """Show one record: its value, where it came from, and its calculations redone."""
     from aicompute.errors import InputError
-    from aicompute.estimation import estimate
+    from aicompute.estimation import estimate_from
 
     with user_errors():
         records, _, _ = load(data, with_embedded)
@@ -113,7 +113,7 @@ def show_command(
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
             raise InputError("name", f"no record {name!r}{hint}")
         record = match[0]
-        redone = [(e, estimate(**e.inputs).preferred) for e in record.estimates]
+        redone = [(e, estimate_from(e.inputs).preferred) for e in record.estimates]
     if as_json:
         out = record.to_dict()
         out["year"] = record.year

@@ -65,7 +65,7 @@ def check(records: list[Record]) -> CheckReport:
     """Recompute every stored estimate and flag values outside their record's range,
     duplicates (the same name, punctuation and case aside) and records without sources."""
     from aicompute.errors import InputError
-    from aicompute.estimation import estimate
+    from aicompute.estimation import estimate_from
 
     report = CheckReport(records=len(records), checked=0)
     seen: dict[str, str] = {}
@@ -82,7 +82,7 @@ def check(records: list[Record]) -> CheckReport:
         for e in r.estimates:
             report.checked += 1
             try:
-                est = estimate(**e.inputs).by_method(e.method)
+                est = estimate_from(e.inputs).by_method(e.method)
             except InputError as error:
                 report.problems.append(Problem(r.name, "estimate-fails", str(error)))
                 continue

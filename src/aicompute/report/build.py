@@ -61,13 +61,13 @@ def record_rows(records: list[Any]) -> list[dict[str, Any]]:
 def appendix_rows(records: list[Any]) -> list[dict[str, Any]]:
     """The method appendix, generated from the records' own stored inputs."""
     from aicompute.errors import InputError
-    from aicompute.estimation import estimate
+    from aicompute.estimation import estimate_from
 
     rows = []
     for r in sorted(records, key=lambda r: (r.year, r.name)):
         for e in r.estimates:
             try:
-                est = estimate(**e.inputs).by_method(e.method)
+                est = estimate_from(e.inputs).by_method(e.method)
             except InputError as error:
                 rows.append({"name": r.name, "method": e.method, "error": str(error)})
                 continue
