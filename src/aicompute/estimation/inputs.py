@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from aicompute.errors import InputError
 from aicompute.uncertainty import Range
-from aicompute.units import Kind, parse_range
+from aicompute.units import NOUNS, Kind, parse_range
 
 __all__ = ["FIELDS", "METHODS", "InputField", "check_names", "render"]
 
@@ -94,33 +94,6 @@ def _read_count(value: object, name: str, nouns: frozenset[str], what: str) -> R
     return parse_range(value, "count", name, nouns=nouns, what=what)
 
 
-_TOKEN_NOUNS = ("tokens", "token", "toks", "tok", "T")
-_PARAM_NOUNS = ("params", "param", "parameters", "parameter", "weights")
-_EXAMPLE_NOUNS = (
-    "examples",
-    "example",
-    "images",
-    "image",
-    "samples",
-    "sample",
-    "sequences",
-    "sequence",
-    "episodes",
-    "episode",
-    "games",
-    "game",
-    "frames",
-    "frame",
-    "utterances",
-    "clips",
-    "videos",
-    "documents",
-    "pairs",
-    "positions",
-    "sentences",
-    "sentence pairs",
-    "items",
-)
 _FIELDS: tuple[InputField, ...] = (
     # -- method 1: counting operations ------------------------------------------------------
     InputField(
@@ -130,7 +103,7 @@ _FIELDS: tuple[InputField, ...] = (
         "Parameters",
         "Parameters N, for 6·N·D with tokens, e.g. 175B.",
         "175B",
-        _PARAM_NOUNS,
+        NOUNS["parameters"],
         "parameters",
     ),
     InputField(
@@ -140,7 +113,7 @@ _FIELDS: tuple[InputField, ...] = (
         "Active parameters",
         "Parameters active per token (mixture-of-experts).",
         "37B",
-        _PARAM_NOUNS,
+        NOUNS["parameters"],
         "active parameters",
     ),
     InputField(
@@ -150,7 +123,7 @@ _FIELDS: tuple[InputField, ...] = (
         "Tokens",
         "Training tokens D, e.g. 300B, 1.4T tokens, 300BT.",
         "300B",
-        _TOKEN_NOUNS,
+        NOUNS["tokens"],
         "tokens",
     ),
     InputField(
@@ -191,7 +164,7 @@ _FIELDS: tuple[InputField, ...] = (
         "Examples",
         "Examples in the dataset (images, sequences, episodes), e.g. 1.2M.",
         "1.2M",
-        _EXAMPLE_NOUNS,
+        NOUNS["examples"],
         "examples",
     ),
     InputField(
@@ -201,7 +174,7 @@ _FIELDS: tuple[InputField, ...] = (
         "Epochs",
         "Passes over the examples or tokens.",
         "90",
-        ("epochs", "epoch", "passes", "pass"),
+        NOUNS["epochs"],
         "epochs",
     ),
     InputField(
@@ -211,7 +184,7 @@ _FIELDS: tuple[InputField, ...] = (
         "Updates",
         "Optimizer updates (steps); use with batch size.",
         "5M",
-        ("steps", "step", "updates", "update", "iterations", "iteration", "iters"),
+        NOUNS["updates"],
         "updates",
     ),
     InputField(
@@ -221,7 +194,7 @@ _FIELDS: tuple[InputField, ...] = (
         "Batch size",
         "Examples (or tokens) per update.",
         "32",
-        _EXAMPLE_NOUNS + _TOKEN_NOUNS,
+        NOUNS["examples"] + NOUNS["tokens"],
         "examples per update",
     ),
     InputField(
@@ -240,7 +213,7 @@ _FIELDS: tuple[InputField, ...] = (
         "Networks trained",
         "Networks trained, e.g. the child networks of architecture search.",
         "1",
-        ("runs", "run", "networks", "network", "models", "model", "trials", "seeds"),
+        NOUNS["networks"],
         "networks",
     ),
     # -- method 2: hardware time ------------------------------------------------------------
@@ -260,24 +233,7 @@ _FIELDS: tuple[InputField, ...] = (
         "Chips",
         "Number of chips (or of the named units, such as Cloud TPU devices).",
         "2",
-        (
-            "chips",
-            "chip",
-            "gpus",
-            "gpu",
-            "tpus",
-            "tpu",
-            "accelerators",
-            "accelerator",
-            "devices",
-            "device",
-            "cards",
-            "card",
-            "cpus",
-            "cpu",
-            "boards",
-            "board",
-        ),
+        NOUNS["chips"],
         "chips",
     ),
     InputField(
@@ -305,23 +261,7 @@ _FIELDS: tuple[InputField, ...] = (
         "Chip-hours",
         "Total chip-hours (GPU-hours), instead of chips with days or hours.",
         "30.84M",
-        (
-            "chip-hours",
-            "chip hours",
-            "gpu-hours",
-            "gpu hours",
-            "gpu-hrs",
-            "gpu hrs",
-            "gpuh",
-            "tpu-hours",
-            "tpu hours",
-            "accelerator-hours",
-            "device-hours",
-            "hours",
-            "hour",
-            "h",
-            "hrs",
-        ),
+        NOUNS["chip-hours"],
         "chip-hours",
     ),
     InputField(
