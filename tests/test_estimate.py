@@ -272,3 +272,16 @@ def test_nothing_complete_says_what_each_method_needs() -> None:
     assert "hardware time the chip (`hardware` or `peak_flops`)" in message
     with pytest.raises(InputError, match="batch_size"):
         aicompute.estimate(forward_macs=1, updates=10)
+
+
+def test_cloud_tpu_devices_count_their_chips() -> None:
+    """BERT-large: '16 Cloud TPUs (64 TPU chips total)' for 4 days. Each Cloud TPU v3 device
+    holds 4 chips of 123 TFLOP/s (Google's documentation); the output says so."""
+    result = aicompute.estimate(hardware="Cloud TPU v3", count=16, days=4)
+    est = result.preferred
+    assert est.flop == pytest.approx(64 * 123e12 * 4 * DAY * 0.33)
+    assert est.inputs["chips_per_unit"] == 4
+    assert "16 × 4 chips" in est.calculation
+    assert any("4 x Google TPU v3" in n for n in est.notes)
+    by_chip_hours = aicompute.estimate(hardware="Cloud TPU v3", chip_hours=16 * 96)
+    assert by_chip_hours.flop == pytest.approx(est.flop)

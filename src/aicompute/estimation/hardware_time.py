@@ -89,9 +89,10 @@ def hardware_estimate(
         found = catalog.Resolution(hardware, candidates=(hardware,))
     elif hardware is not None:
         found = catalog.resolve(str(hardware), precision)
-        work.inputs["hardware_given"] = str(hardware)
     acc = found.accelerator if found else None
     per_unit = found.chips_per_unit if found else 1
+    # a unit of several chips (a Cloud TPU v3 device holds 4) multiplies what is counted
+    of_units = f" × {per_unit}" if per_unit > 1 else ""
     if found is not None and acc is not None:
         work.inputs["hardware"] = acc.name
         work.inputs["hardware_key"] = acc.key
@@ -101,21 +102,14 @@ def hardware_estimate(
     if chip_hours is None:
         n = FIELDS["count"].read(count)
         work.inputs["count"] = n.to_json()
-        if per_unit > 1:
-            work.factor("count", n.scaled(per_unit), f"{fmt_range(n)} × {per_unit} chips", "chips")
-        else:
-            work.factor("count", n, f"{fmt_range(n)} chips", "chips")
+        work.factor("count", n.scaled(per_unit), f"{fmt_range(n)}{of_units} chips", "chips")
     _peak(work, acc, peak_flops, precision)
 
     if chip_hours is not None:
         name, unit, label, symbol = "chip_hours", SECONDS_PER_HOUR, "chip-hours", "chip-hours"
         time = FIELDS["chip_hours"].read(chip_hours)
-        if per_unit > 1:
-            label = f"× {per_unit} chip-hours"
-            time = time.scaled(per_unit)
-            work.inputs[name] = time.scaled(1 / per_unit).to_json()
-        else:
-            work.inputs[name] = time.to_json()
+        work.inputs[name] = time.to_json()
+        work.factor(name, time.scaled(per_unit), f"{fmt_range(time)}{of_units} {label}", symbol)
     else:
         name = "days" if days is not None else "hours"
         unit = SECONDS_PER_DAY if days is not None else SECONDS_PER_HOUR
@@ -123,12 +117,7 @@ def hardware_estimate(
         given = days if days is not None else hours
         time = FIELDS[name].read(given).scaled(1 / unit)
         work.inputs[name] = time.to_json()
-    shown = (
-        fmt_range(time.scaled(1 / per_unit))
-        if name == "chip_hours" and per_unit > 1
-        else (fmt_range(time))
-    )
-    work.factor(name, time, f"{shown} {label}", symbol)
+        work.factor(name, time, f"{fmt_range(time)} {label}", symbol)
     work.factors["seconds_per_unit"] = Range.point(unit)
 
     spreads = [Spread("method", METHOD_SPREAD["hardware"], METHOD_SPREAD_REASON["hardware"])]
