@@ -222,3 +222,10 @@ def test_markup_like_text_is_printed_verbatim() -> None:
 def test_missing_architecture_file() -> None:
     code, _, err = run("estimate", "--architecture", "dqn.txt", "--examples", "1")
     assert code == 2 and "no such file 'dqn.txt'" in err
+
+
+@pytest.mark.parametrize("command", ["fit", "eras", "forecast", "report"])
+def test_a_negative_seed_is_a_usage_error_not_a_traceback(command: str) -> None:
+    code, out, err = run(command, "--seed", "-1")
+    assert code == 2
+    assert "--seed" in err and "Traceback" not in out + err

@@ -252,3 +252,8 @@ def test_parameterized_queries(client) -> None:  # type: ignore[no-untyped-def]
     r = client.get("/api/records", params={"search": "x' OR '1'='1"})
     assert r.status_code == 200 and r.json() == []
     assert client.get("/api/health").json()["records"] >= 300
+
+
+def test_a_negative_seed_is_422(client) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/api/fit", params={"seed": -1})
+    assert r.status_code == 422 and "seed" in str(r.json()["detail"][0]["loc"])

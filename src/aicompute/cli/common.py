@@ -46,7 +46,9 @@ FrontierOpt = Annotated[
     typer.Option("--frontier", metavar="RULE", help="top-N (e.g. top-5), record, or residual[:K]."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", min=0, max=2**63 - 1, help="Seed of the bootstrap (0 or more).")
+]
 
 
 def load(data: list[Path] | None, with_embedded: bool = False):  # type: ignore[no-untyped-def]

@@ -289,7 +289,7 @@ def create_app(db: str | None = None, *, seed: bool = True) -> FastAPI:
     def fit(
         f: Filters = Depends(),
         bootstrap: int = Query(1000, ge=0, le=20000),
-        seed: int = Query(0),
+        seed: int = Query(0, ge=0, le=2**63 - 1),
     ) -> dict[str, Any]:
         from aicompute.trends import fit_frame
 
