@@ -285,3 +285,21 @@ def test_cloud_tpu_devices_count_their_chips() -> None:
     assert any("4 x Google TPU v3" in n for n in est.notes)
     by_chip_hours = aicompute.estimate(hardware="Cloud TPU v3", chip_hours=16 * 96)
     assert by_chip_hours.flop == pytest.approx(est.flop)
+
+
+def test_a_batch_size_in_tokens_makes_six_n_d() -> None:
+    """Updates × a batch written in tokens is a token count: 6·N·D with its calibrated spread;
+    a batch of sequences with parameters is the crude per-example count, and says so."""
+    from aicompute.constants import METHOD_SPREAD
+
+    tokens = aicompute.estimate(params="7B", updates=1000, batch_size="4M tokens").preferred
+    assert tokens.flop == pytest.approx(6 * 7e9 * 1000 * 4e6)
+    assert _factor(tokens) == pytest.approx(METHOD_SPREAD["params_tokens"])
+    sequences = aicompute.estimate(params="7B", updates=1000, batch_size="32 sequences").preferred
+    assert _factor(sequences) == pytest.approx(METHOD_SPREAD["params_examples"])
+    assert any("undercounts by the tokens per example" in n for n in sequences.notes)
+
+
+def test_encoder_decoder_with_active_parameters_is_refused() -> None:
+    with pytest.raises(InputError, match="not to `active_params`"):
+        aicompute.estimate(params="7B", active_params="1B", tokens="1T", encoder_decoder=True)

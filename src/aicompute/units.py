@@ -329,6 +329,8 @@ def _to_float(value: Decimal, field: str | None, text: object) -> float:
     out = float(value)
     if not math.isfinite(out):
         raise InputError(field, f"{text!r} is too large to represent")
+    if out == 0 and value != 0:
+        raise InputError(field, f"{text!r} is too small to represent")
     return out
 
 

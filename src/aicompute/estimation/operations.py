@@ -14,6 +14,7 @@ size, or tokens (× epochs).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aicompute.constants import (
@@ -98,7 +99,8 @@ def operations_estimate(
         raise InputError(None, f"operations counting {missing}")
     work = Working("operations")
     work.sources.append(SEED_URL + "#appendixmethods")
-    _forward_work(work, values, encoder_decoder, per="token" if tokens is not None else "example")
+    per_token = tokens is not None or (updates is not None and _in_tokens(batch_size))
+    _forward_work(work, values, encoder_decoder, per="token" if per_token else "example")
 
     # -- forward + backward ---------------------------------------------------------------
     if backward_ratio is None:
@@ -137,9 +139,17 @@ def operations_estimate(
     if runs is not None:
         _count(work, "runs", runs, "networks trained")
     work.adjust(adjust, adjust_reason)
-    basis = _basis(values, tokens is not None)
+    basis = _basis(values, per_token)
     spread = Spread("method", METHOD_SPREAD[basis], METHOD_SPREAD_REASON[basis])
     return work.finish(spreads=[spread], scale=FLOP_PER_MAC)
+
+
+def _in_tokens(batch_size: object) -> bool:
+    """True when a batch size is written in tokens (``4M tokens``): updates × batch size then
+    counts tokens, and parameters × tokens is the 6·N·D rule."""
+    return isinstance(batch_size, str) and bool(
+        re.search(r"(?:\d|\b)(?:tokens?|toks?)\s*$", batch_size.strip(), re.IGNORECASE)
+    )
 
 
 def _basis(values: dict[str, Any], per_token: bool) -> str:
@@ -207,6 +217,12 @@ def _parameters(work: Working, values: dict[str, Any], encoder_decoder: bool, pe
         active = FIELDS["active_params"].read(values["active_params"])
         if total is not None and active.high > total.high:
             raise InputError("active_params", "cannot exceed `params`")
+        if encoder_decoder:
+            raise InputError(
+                "encoder_decoder",
+                "applies to `params` (halved per token), not to `active_params`, which already "
+                "are the parameters each token goes through",
+            )
         work.inputs["active_params"] = active.to_json()
         work.notes.append(
             "mixture-of-experts or sparse model: the active parameters per token are used, "
@@ -225,8 +241,10 @@ def _parameters(work: Working, values: dict[str, Any], encoder_decoder: bool, pe
             )
     if per != "token":
         work.notes.append(
-            "parameters × examples assumes one multiply-add per parameter per example (a dense "
-            "layer stack); give tokens for language models"
+            "parameters × examples assumes one multiply-add per parameter per example, which "
+            "holds for a stack of dense layers only: for sequences or images split into "
+            "patches it undercounts by the tokens per example, so give tokens (or a batch size "
+            "in tokens, e.g. '4M tokens') for language and vision transformers"
         )
     symbol = "parameters active per token" if per == "token" else "parameters (1 MAC each)"
     work.factor("forward_macs", macs, f"{fmt_range(macs)} {label}", symbol)
