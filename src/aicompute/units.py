@@ -114,14 +114,7 @@ _SCALE_WORDS: dict[str, int] = {
 
 _SI_PREFIX: dict[str, int] = {
     "": 0,
-    "k": 3,
-    "m": 6,
-    "g": 9,
-    "t": 12,
-    "p": 15,
-    "e": 18,
-    "z": 21,
-    "y": 24,
+    **{letter: power for letter, power in _SCALE_LETTERS.items() if letter != "b"},
     "kilo": 3,
     "mega": 6,
     "giga": 9,
