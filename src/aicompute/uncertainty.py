@@ -34,7 +34,7 @@ from statistics import NormalDist
 
 from aicompute.constants import INTERVAL_LEVEL
 
-__all__ = ["Interval", "Range", "Spread", "product_interval", "spread_from_factor"]
+__all__ = ["Interval", "Range", "Spread", "product_interval"]
 
 _Z90 = NormalDist().inv_cdf(0.95)
 """Two-sided 90% normal quantile, z(0.95)."""
@@ -103,13 +103,6 @@ class Spread:
 
     def describe(self) -> str:
         return f"{self.name} ×/÷{self.factor:.3g} ({self.reason})"
-
-
-def spread_from_factor(name: str, factor: float, reason: str) -> Spread:
-    """A :class:`Spread`, refusing factors below 1."""
-    if not factor >= 1:
-        raise ValueError(f"a spread factor is at least 1, got {factor}")
-    return Spread(name, factor, reason)
 
 
 @dataclass(frozen=True)

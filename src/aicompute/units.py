@@ -438,7 +438,7 @@ def parse_flop(text: object, field: str | None = None) -> float:
 
 
 def _prefixed(
-    text: object, field: str | None, suffixes: tuple[str, ...], what: str
+    text: object, field: str | None, suffixes: tuple[str, ...]
 ) -> tuple[Decimal, str | None]:
     """A number and its SI-prefixed unit among ``suffixes``; the unknown unit text, if any."""
     value, rest = _read(text, field)
@@ -460,7 +460,7 @@ def parse_macs(text: object, field: str | None = None) -> float:
     750000000.0
     """
     suffixes = ("multiplyadds", "multiplyadd", "macs", "mac", "madds", "madd")
-    value, unknown = _prefixed(text, field, suffixes, "multiply-adds")
+    value, unknown = _prefixed(text, field, suffixes)
     if unknown is not None:
         if _flop_unit_scale(unknown) is not None:
             raise InputError(
@@ -478,7 +478,7 @@ def parse_rate(text: object, field: str | None = None) -> float:
     1580000000000.0
     """
     suffixes = ("flop/s", "flops", "flop/sec", "ops", "op/s")
-    value, unknown = _prefixed(text, field, suffixes, "FLOP/s")
+    value, unknown = _prefixed(text, field, suffixes)
     if unknown is not None:
         raise InputError(field, f"unknown unit in {text!r}; use FLOP/s, e.g. '1.58 TFLOPS'")
     return _to_float(value, field, text)

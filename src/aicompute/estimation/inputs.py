@@ -27,14 +27,12 @@ from aicompute.errors import InputError
 from aicompute.uncertainty import Range
 from aicompute.units import NOUNS, Kind, parse_range
 
-__all__ = ["FIELDS", "METHODS", "InputField", "check_names", "render"]
+__all__ = ["FIELDS", "InputField", "check_names", "field_label", "render"]
 
 FieldKind = Literal[
     "count", "number", "macs", "flop", "duration", "fraction", "rate", "text", "flag", "choice"
 ]
 Method = Literal["operations", "hardware", "both"]
-
-METHODS = ("operations", "hardware")
 
 
 @dataclass(frozen=True)
