@@ -82,7 +82,7 @@ def test_eras_json() -> None:
         (("fit", "--since", "2012-13"), "month 13 does not exist"),
         (("fit", "--frontier", "biggest"), "unknown rule"),
         (("fit", "--data", "nope.csv"), "no such file"),
-        (("fit", "--bootstrap", "-1"), "bootstrap: must be 0 or more"),
+        (("fit", "--bootstrap", "-1"), "bootstrap: must be 0 (analytic interval only) or 10"),
         (("eras", "--since", "2015", "--data", "SEED"), "needs at least 10 records"),
         (("data", "show", "AlexNot"), "did you mean 'AlexNet'"),
     ],

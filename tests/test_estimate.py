@@ -254,7 +254,7 @@ def test_partial_method_is_skipped_with_reason() -> None:
         (dict(forward_macs=1, examples=1, adjust=2), "adjust_reason", "reason"),
         (dict(forward_macs=1, examples=1, adjust_reason="why"), "adjust_reason", "without"),
         (dict(forward_macs=1, examples=1, backward_ratio=-1), "backward_ratio", "non-negative"),
-        (dict(architecture="conv 3 3x3", examples=1), "architecture line 1", "start with"),
+        (dict(architecture="conv 3 3x3", examples=1), "architecture", "line 1: the description"),
     ],
 )
 def test_bad_inputs(kwargs: dict, field: str, text: str) -> None:

@@ -271,7 +271,7 @@ def test_quantities_as_papers_write_them(field: str, text: str, value: float) ->
         ("chip_hours", "1M core-hours", "core-hours"),
         ("params", "10^99999", "out of range"),
         ("params", "1e99999", "out of range"),
-        ("params", "1" * 5000, "too large"),
+        ("params", "1" * 5000, "over the limit of 100 for a number"),
         ("utilization", "0,4", "a comma"),
     ],
 )

@@ -90,3 +90,82 @@ DEFAULT_SEED = 0
 PRECISION_ORDER: tuple[str, ...] = ("tensor16", "tf32", "fp32")
 """Default choice of peak FLOP/s when the precision is not given (Epoch AI's convention:
 tensor FP16/BF16, then TF32, then FP32)."""
+
+# --- limits on inputs ----------------------------------------------------------------------
+#
+# Every face (library, command line, web) reads inputs through the library, so these bound the
+# work any input can cause; each is checked before the work it bounds.
+
+MAX_NUMBER_CHARS = 100
+"""Longest text of one number, and most digits of an integer, an input may have: written
+numbers need a few dozen characters ("1.2 x 10^6 tokens"); more is a mistake or an attack."""
+
+MAX_TEXT_CHARS = 1_000
+"""Longest free-text input (an adjustment's reason): a sentence or two."""
+
+MAX_NAME_CHARS = 200
+"""Longest name of a chip or a precision: names from papers, clouds and nvidia-smi are under 50
+characters, and matching a name against the catalog takes time that grows with its square."""
+
+MAX_ARCHITECTURE_CHARS = 200_000
+"""Longest layer description: a 1,000-layer network written line by line with comments at
+~100 characters a line is 100,000."""
+
+MAX_ARCHITECTURE_REPEAT = 10_000
+"""Largest ``repeat=`` (and recurrent ``layers=``) in a layer description: ten times the
+deepest published networks (ResNet-1001, 1,000-layer transformers)."""
+
+MAX_ARCHITECTURE_LAYERS = 20_000
+"""Most layers a description may expand to, repeats multiplied out: twice the largest
+``repeat`` (the counting is a Python loop per layer, so this bounds its time and memory)."""
+
+MAX_ARCHITECTURE_SIZE = 10**8
+"""Largest single size in a layer description (features, filters, kernel, units, vocabulary,
+stride, groups, padding): a hundred times the widest layers and largest vocabularies of
+published models, and small enough that every count stays a finite float."""
+
+MAX_ARCHITECTURE_DIMS = 4
+"""Most sizes in one ``AxBxC`` group of a layer description (an image is HxWxC)."""
+
+MAX_BOOTSTRAP = 100_000
+"""Most bootstrap resamples a trend fit may draw: 1,000 to 10,000 give stable 90% intervals;
+100,000 takes seconds and bounded memory, beyond is waste or an attack."""
+
+MIN_BOOTSTRAP = 10
+"""Fewest bootstrap resamples that give a 90% interval at all (5% tails need 10 draws); 0 asks
+for the analytic interval only."""
+
+MAX_SEED = 2**63 - 1
+"""Largest random seed: the largest signed 64-bit integer, what every generator accepts."""
+
+MAX_COUNT_SIZE = 10**8
+"""Largest size ``aicompute count`` takes: a batch, a sequence length, one dimension of an
+input shape, a width or vocabulary of a Hugging Face config (the longest contexts are 10^7
+tokens; the widest layers 10^5)."""
+
+MAX_COUNT_DIMS = 5
+"""Most dimensions of one example's input shape (C×T×H×W for video or volumes, plus one)."""
+
+MAX_COUNT_ELEMENTS = 10**12
+"""Most elements in the batched input of a count (a batch of 1,000 8K images has 2·10^11):
+meta tensors cost no memory, but larger inputs overflow torch's 64-bit sizes inside the
+model."""
+
+MAX_MODEL_LAYERS = 1_000
+"""Most layers a Hugging Face config may ask ``aicompute count`` to build: a 1,000-layer
+transformer, ten times GPT-3's 96 (each layer is a Python module built and run)."""
+
+MAX_MODEL_EXPERTS = 4_096
+"""Most experts per layer in a config: twice Switch-C's 2,048."""
+
+MAX_MODEL_EXPERT_LAYERS = 100_000
+"""Most experts summed over layers (an expert can cost a Python step each): DeepSeek-V3 has
+61 × 256 = 15,616, Switch-C 15 × 2,048 = 30,720."""
+
+MAX_PATH_CHARS = 4_096
+"""Longest model reference ``aicompute count`` takes (a path or ``package.module:factory``):
+Linux's PATH_MAX."""
+
+MAX_CONFIG_BYTES = 5_000_000
+"""Largest Hugging Face ``config.json`` read: real ones are a few kilobytes (under 100 kB with
+a label table)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from aicompute.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from aicompute.constants import MAX_NAME_CHARS, SECONDS_PER_DAY, SECONDS_PER_HOUR
 from aicompute.errors import InputError
 from aicompute.estimation.inputs import FIELDS
 from aicompute.estimation.result import as_positive
@@ -150,6 +150,12 @@ def cost(
     """
     from aicompute.hardware import get
 
+    if not isinstance(hardware, str) or len(hardware) > MAX_NAME_CHARS:
+        shown = f"{len(hardware):,} characters" if isinstance(hardware, str) else repr(hardware)
+        raise InputError(
+            "hardware",
+            f"must be a chip's name of at most {MAX_NAME_CHARS} characters, got {shown:.60}",
+        )
     acc = get(hardware)
     if pricing not in PRICINGS:
         raise InputError("pricing", f"use one of {', '.join(PRICINGS)}")

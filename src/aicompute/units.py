@@ -20,6 +20,7 @@ FLOP, petaFLOP and petaflop/s-days, with conversion both ways, and parsers for c
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from decimal import Decimal
 from typing import Literal
@@ -27,6 +28,7 @@ from typing import Literal
 from aicompute.constants import (
     FLOP_PER_PETAFLOP,
     FLOP_PER_PFS_DAY,
+    MAX_NUMBER_CHARS,
     SECONDS_PER_DAY,
     SECONDS_PER_HOUR,
     SECONDS_PER_MINUTE,
@@ -38,6 +40,7 @@ from aicompute.uncertainty import Range
 
 __all__ = [
     "Kind",
+    "check_length",
     "flop_to_petaflop",
     "flop_to_pfs_days",
     "format_duration",
@@ -54,6 +57,8 @@ __all__ = [
     "parse_range",
     "parse_rate",
     "pfs_days_to_flop",
+    "show",
+    "show_whole",
 ]
 
 Kind = Literal["count", "flop", "macs", "rate", "duration", "fraction", "number"]
@@ -261,6 +266,33 @@ _PFS_DAY_UNITS = {
 }
 
 
+def show(value: object, limit: int = 60) -> str:
+    """``value`` for a message: its repr cut to about ``limit`` characters, since inputs can be
+    huge (an integer too long for ``repr`` is described by its number of digits).
+
+    >>> show("x" * 100)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... (102 characters)"
+    >>> show(10**5000)
+    'an integer of about 5,001 digits'
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value).bit_length() > 200:
+        return f"an integer of about {int(abs(value).bit_length() * math.log10(2)) + 1:,} digits"
+    try:
+        text = repr(value)
+    except Exception:  # an object whose repr fails still gets a message
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= limit else f"{text[: limit - 10]}... ({len(text):,} characters)"
+
+
+def show_whole(number: int) -> str:
+    """A whole number with thousands separators, or its size when it is too long to print.
+
+    >>> show_whole(10**12), show_whole(-(10**5000))
+    ('1,000,000,000,000', 'an integer of about 5,001 digits')
+    """
+    return f"{number:,}" if abs(number).bit_length() <= 200 else show(number)
+
+
 def _noun_key(text: str) -> str:
     """A unit or noun with case, spaces, hyphens and underscores removed."""
     return re.sub(r"[\s\-_]", "", text.lower())
@@ -274,11 +306,22 @@ def _read(text: object, field: str | None) -> tuple[Decimal, str]:
     """
     if isinstance(text, bool):
         raise InputError(field, f"expected a number, got {text!r}")
-    if isinstance(text, (int, float)):
-        if not math.isfinite(text):
+    if isinstance(text, numbers.Integral):
+        number = int(text)
+        if abs(number) >= 10**MAX_NUMBER_CHARS:
+            raise InputError(
+                field, f"has more than {MAX_NUMBER_CHARS} digits; write it as 1.2e150 or 10^150"
+            )
+        return Decimal(number), ""
+    if isinstance(text, numbers.Real):
+        number = float(text)
+        if not math.isfinite(number):
             raise InputError(field, f"must be a finite number, got {text!r}")
-        return Decimal(repr(float(text))) if isinstance(text, float) else Decimal(text), ""
+        return Decimal(repr(number)), ""
+    if not isinstance(text, (str, Decimal)):
+        raise InputError(field, f"expected a number or text, got {type(text).__name__}")
     raw = str(text)
+    check_length(raw, field)
     s = raw.strip()
     if not s:
         raise InputError(field, "a value is required, got an empty string")
@@ -309,6 +352,17 @@ def _read(text: object, field: str | None) -> tuple[Decimal, str]:
         exponent += _exponent(times["exp"], field, raw)
         rest = rest[times.end() :]
     return value.scaleb(exponent), rest.strip()
+
+
+def check_length(text: str, field: str | None) -> None:
+    """Refuse number text longer than :data:`~aicompute.constants.MAX_NUMBER_CHARS`, before
+    reading it."""
+    if len(text) > MAX_NUMBER_CHARS:
+        raise InputError(
+            field,
+            f"{text[:20]!r}... is {len(text):,} characters long, over the limit of "
+            f"{MAX_NUMBER_CHARS} for a number",
+        )
 
 
 def _exponent(text: str, field: str | None, raw: str) -> int:
@@ -560,9 +614,11 @@ def parse_range(
     """
     if isinstance(text, Range):
         return text
+    if isinstance(text, str):
+        check_length(text, field)
     if isinstance(text, (tuple, list)):
         if len(text) != 2:
-            raise InputError(field, f"a range needs two values (low, high), got {text!r}")
+            raise InputError(field, f"a range needs two values (low, high), got {show(text)}")
         low = parse_quantity(text[0], kind, field, default_unit, nouns, what)
         high = parse_quantity(text[1], kind, field, default_unit, nouns, what)
     elif isinstance(text, str) and len(parts := _RANGE_SEP.split(text.strip())) > 1:

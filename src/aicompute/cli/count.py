@@ -14,18 +14,6 @@ _DATA = "Training data"
 _CONV = "Conventions"
 
 
-def _shape(text: str) -> tuple[int, ...]:
-    from aicompute.errors import InputError
-
-    try:
-        dims = tuple(int(p) for p in text.lower().replace("×", "x").split("x"))
-    except ValueError:
-        raise InputError("input_shape", f"expected sizes like 3x224x224, got {text!r}") from None
-    if not dims or any(d <= 0 for d in dims):
-        raise InputError("input_shape", f"sizes must be positive, got {text!r}")
-    return dims
-
-
 def count_command(
     model: Annotated[
         str,
@@ -117,6 +105,12 @@ def count_command(
     """Count a model's multiply-adds forward and backward on the meta device (no weights, no
     memory), and turn them into training compute."""
     with user_errors(flags=True):
+        from aicompute.counting.limits import (
+            check_sizes,
+            classify_model,
+            import_torch,
+            parse_shape,
+        )
         from aicompute.errors import InputError
         from aicompute.estimation.inputs import FIELDS
 
@@ -133,26 +127,26 @@ def count_command(
             n: exact(n, v)
             for n, v in (("tokens", tokens), ("examples", examples), ("epochs", epochs))
         }
-        try:
-            import torch  # noqa: F401
-        except ImportError:
-            raise InputError(
-                None,
-                "aicompute count needs PyTorch: pip install "
-                "'aicompute[torch]' (CPU wheel: pip install torch==2.13.0)",
-            ) from None
+        # every option is checked before torch loads (seconds), so bad input fails fast
+        if seq_len is not None and input_shape is not None:
+            raise InputError("input_shape", "give --seq-len or --input-shape, not both")
+        shape = parse_shape(input_shape) if input_shape else None
+        check_sizes(batch_size=batch_size, seq_len=seq_len, input_shape=shape)
+        if model.strip().lower() not in {"list", "presets"}:
+            classify_model(model)
+        if backward not in {"measured", "ratio"}:
+            raise InputError("backward", "use measured or ratio")
+        import_torch()
         from aicompute.counting import PRESET_NAMES, count
 
         if model.strip().lower() in {"list", "presets"}:
             _list_presets(PRESET_NAMES, as_json)
             return
-        if seq_len is not None and input_shape is not None:
-            raise InputError("input_shape", "give --seq-len or --input-shape, not both")
         result = count(
             model,
             batch_size=batch_size,
             seq_len=seq_len,
-            input_shape=_shape(input_shape) if input_shape else None,
+            input_shape=shape,
             tokens=data["tokens"],
             examples=data["examples"],
             epochs=data["epochs"],

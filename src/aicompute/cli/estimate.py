@@ -9,6 +9,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from aicompute.cli.output import console, print_json, user_errors
+from aicompute.constants import MAX_ARCHITECTURE_CHARS, MAX_PATH_CHARS
 from aicompute.estimation.inputs import FIELDS, InputField
 
 _PANELS = {
@@ -64,8 +65,8 @@ def estimate_command(**values: Any) -> None:
 
         arch = values.get("architecture")
         if arch is not None and "\n" not in arch and ";" not in arch:
-            if Path(arch).is_file():
-                values["architecture"] = Path(arch).read_text(encoding="utf-8")
+            if _is_file(arch):
+                values["architecture"] = _read_architecture(Path(arch))
             elif " " not in arch.strip():
                 raise InputError(
                     "architecture",
@@ -77,6 +78,31 @@ def estimate_command(**values: Any) -> None:
         print_json(result.to_dict())
         return
     _print_result(result)
+
+
+def _is_file(text: str) -> bool:
+    """True when ``text`` names a file (a name too long for a path is not one)."""
+    try:
+        return len(text) <= MAX_PATH_CHARS and Path(text).is_file()
+    except OSError:
+        return False
+
+
+def _read_architecture(path: Path) -> str:
+    """A layer description from a file, read within the description's length limit."""
+    from aicompute.errors import InputError
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            text = handle.read(MAX_ARCHITECTURE_CHARS + 1)
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError("architecture", f"cannot read {path}: {error}") from None
+    if len(text) > MAX_ARCHITECTURE_CHARS:
+        raise InputError(
+            "architecture",
+            f"{path} is over the limit of {MAX_ARCHITECTURE_CHARS:,} characters for a description",
+        )
+    return text
 
 
 _JSON = inspect.Parameter(

@@ -54,12 +54,11 @@ def fit_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Fit an exponential trend: doubling time and growth per year with 90% intervals."""
-    from aicompute.errors import InputError
     from aicompute.trends import fit_frame, select
+    from aicompute.trends.fit import check_bootstrap
 
     with user_errors():
-        if bootstrap < 0:
-            raise InputError("bootstrap", "must be 0 or more")
+        check_bootstrap(bootstrap, seed)
         frame, results = load_frame(data, with_embedded)
         chosen = select(
             frame,
@@ -130,13 +129,12 @@ def eras_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Find the break between eras (one line, a kink or a jump, by BIC) and fit each era."""
-    from aicompute.errors import InputError
     from aicompute.trends import eras_frame, select
+    from aicompute.trends.fit import check_bootstrap
     from aicompute.trends.select import _year
 
     with user_errors():
-        if bootstrap < 0:
-            raise InputError("bootstrap", "must be 0 or more")
+        check_bootstrap(bootstrap, seed, minimum=1)
         frame, results = load_frame(data, with_embedded)
         chosen = select(frame, since=since, until=until, domain=domain, confidence=confidence)
         eras = eras_frame(

@@ -9,7 +9,6 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -19,8 +18,10 @@ from torch.overrides import TorchFunctionMode
 
 from aicompute.constants import FLOP_PER_MAC, FLOP_PER_PFS_DAY
 from aicompute.counting.counter import OperationCounter
-from aicompute.counting.presets import PRESET_NAMES, Preset, from_hf_config, presets
+from aicompute.counting.limits import check_sizes, classify_model
+from aicompute.counting.presets import Preset, from_hf_config, presets
 from aicompute.errors import InputError
+from aicompute.units import show
 
 __all__ = ["CountResult", "count", "resolve_model"]
 
@@ -202,28 +203,13 @@ def _factory(ref: str) -> Callable[[], Any]:
 def resolve_model(model: Any) -> tuple[str, Preset | None, Callable[[], Any] | None]:
     """A preset, a Hugging Face config or a ``package.module:factory`` reference."""
     if isinstance(model, str):
-        key = model.strip()
-        if key.lower() in PRESET_NAMES:
-            return key.lower(), presets()[key.lower()], None
-        path = Path(key)
-        if path.suffix == ".json" or path.is_file() or (path / "config.json").is_file():
-            if path.is_dir():
-                path = path / "config.json"
-            if not path.is_file():
-                raise InputError("model", f"no such file: {path}")
-            preset = from_hf_config(path)
+        kind, ref = classify_model(model)
+        if kind == "preset":
+            return ref, presets()[ref], None
+        if kind == "config":
+            preset = from_hf_config(ref)
             return preset.name, preset, None
-        if ":" in key:
-            return key, None, _factory(key)
-        import difflib
-
-        close = difflib.get_close_matches(key.lower(), PRESET_NAMES, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise InputError(
-            "model",
-            f"unknown model {key!r}{hint} (a preset name, a config.json "
-            "path, or package.module:factory)",
-        )
+        return ref, None, _factory(ref)
     raise InputError("model", f"cannot count {type(model).__name__}")
 
 
@@ -254,12 +240,16 @@ def count(
     """
     if backward not in {"measured", "ratio"}:
         raise InputError("backward", "use measured or ratio")
-    for name, value in (("batch_size", batch_size), ("seq_len", seq_len)):
-        if value is not None and (not isinstance(value, int) or value <= 0):
-            raise InputError(name, f"must be a positive whole number, got {value!r}")
+    if input_shape is not None:
+        input_shape = tuple(input_shape)
+    check_sizes(batch_size=batch_size, seq_len=seq_len, input_shape=input_shape)
     for name, value in (("tokens", tokens), ("examples", examples), ("epochs", epochs)):
-        if value is not None and not (value > 0 and math.isfinite(value)):
-            raise InputError(name, f"must be positive, got {value!r}")
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not (value > 0 and math.isfinite(value))
+        ):
+            raise InputError(name, f"must be a positive finite number, got {show(value)}")
     if tokens is not None and examples is not None:
         raise InputError("tokens", "give tokens or examples, not both")
     started = time.perf_counter()
@@ -280,7 +270,13 @@ def count(
                     "model", f"building {label} failed: {type(error).__name__}: {error}"
                 ) from None
         if isinstance(module, tuple):  # a factory may return (module, input_shape)
-            module, input_shape = module[0], input_shape or tuple(module[1])
+            try:
+                module, input_shape = module[0], input_shape or tuple(module[1])
+            except (TypeError, IndexError):
+                raise InputError(
+                    "model", f"{label} returned a tuple that is not (module, input_shape)"
+                ) from None
+            check_sizes(batch_size=batch_size, seq_len=seq_len, input_shape=input_shape)
         if not isinstance(module, nn.Module):
             raise InputError("model", f"{label} did not return a torch.nn.Module")
     spec = preset.spec if preset is not None else None
@@ -294,6 +290,7 @@ def count(
             raise InputError(
                 "seq_len", f"{label} has {spec.max_positions} positions; {seq_len} is too long"
             )
+        check_sizes(batch_size=batch_size, seq_len=seq_len, input_shape=None)
         shape: tuple[int, ...] = (batch_size, seq_len)
         inputs = (torch.zeros(shape, dtype=torch.long, device=device),)
     else:

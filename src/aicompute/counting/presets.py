@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aicompute.constants import (
+    MAX_CONFIG_BYTES,
+    MAX_COUNT_SIZE,
+    MAX_MODEL_EXPERT_LAYERS,
+    MAX_MODEL_EXPERTS,
+    MAX_MODEL_LAYERS,
+    MAX_NAME_CHARS,
+)
 from aicompute.errors import InputError
+from aicompute.units import show, show_whole
 
 __all__ = ["HF_TYPES", "PRESET_NAMES", "Preset", "from_hf_config", "presets"]
 
@@ -301,41 +310,120 @@ HF_TYPES = (
 """``model_type`` values of Hugging Face configs that aicompute can build."""
 
 
-def from_hf_config(path: str | Path) -> Preset:
-    """A countable model from a Hugging Face ``config.json``."""
-    from aicompute.counting import models
-    from aicompute.counting.models import MLASpec, MoESpec, TransformerSpec
+_LAYER_KEYS = (
+    "n_layer",
+    "num_hidden_layers",
+    "num_layers",
+    "num_decoder_layers",
+    "first_k_dense_replace",
+)
+_EXPERT_KEYS = (
+    "num_local_experts",
+    "num_experts",
+    "n_routed_experts",
+    "n_shared_experts",
+    "num_experts_per_tok",
+)
+_CONFIG_LIMITS: dict[str, int] = {
+    **dict.fromkeys(_LAYER_KEYS, MAX_MODEL_LAYERS),
+    **dict.fromkeys(_EXPERT_KEYS, MAX_MODEL_EXPERTS),
+}
+"""The limit of each size of a config that sets how many modules are built; any other size is
+bounded by :data:`~aicompute.constants.MAX_COUNT_SIZE`."""
 
-    path = Path(path)
+
+def _read_config(path: Path) -> dict[str, Any]:
+    """A Hugging Face config's JSON object, read within the size limit; too deep a nesting
+    is refused rather than left to raise RecursionError."""
     try:
-        cfg: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as error:
+        raise InputError("model", f"cannot read {path}: {error}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise InputError(
+            "model", f"{path} is over the limit of {MAX_CONFIG_BYTES:,} bytes for a config.json"
+        )
+    try:
+        cfg = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
         raise InputError("model", f"cannot read {path}: {error}") from None
     except json.JSONDecodeError as error:
         raise InputError("model", f"{path} is not valid JSON (line {error.lineno})") from None
+    except RecursionError:
+        raise InputError("model", f"{path}: the JSON is nested too deeply") from None
+    except ValueError as error:  # e.g. an integer of more digits than Python converts
+        raise InputError("model", f"{path}: {str(error).splitlines()[0]}") from None
     if not isinstance(cfg, dict):
         raise InputError("model", f"{path}: expected a JSON object")
+    return cfg
+
+
+def from_hf_config(path: str | Path) -> Preset:
+    """A countable model from a Hugging Face ``config.json`` (read and checked before torch
+    loads)."""
+    path = Path(path)
+    cfg = _read_config(path)
     mtype = str(cfg.get("model_type", "")).lower()
     if mtype not in HF_TYPES:
         raise InputError(
             "model",
-            f"{path}: unknown architecture {mtype or '(no model_type)'!r}; "
+            f"{path}: unknown architecture {mtype[:60] or '(no model_type)'!r}; "
             f"aicompute builds {', '.join(HF_TYPES)} (or pass "
             "package.module:factory)",
         )
 
+    def check(key: str, value: Any, zero: bool = False) -> int:
+        """A size of the config: a positive (or, with ``zero``, non-negative) whole number
+        within its limit."""
+        if isinstance(value, bool) or not isinstance(value, int) or value < (0 if zero else 1):
+            what = "a non-negative" if zero else "a positive"
+            raise InputError("model", f"{path}: {key} must be {what} integer, got {show(value)}")
+        limit = _CONFIG_LIMITS.get(key, MAX_COUNT_SIZE)
+        if value > limit:
+            raise InputError(
+                "model", f"{path}: {key} = {show_whole(value)} is over the limit of {limit:,}"
+            )
+        return value
+
     def need(*keys: str) -> Any:
         for key in keys:
             if key in cfg:
-                value = cfg[key]
-                if not isinstance(value, int) or value <= 0:
-                    raise InputError(
-                        "model", f"{path}: {key} must be a positive integer, got {value!r}"
-                    )
-                return value
+                return check(key, cfg[key])
         raise InputError("model", f"{path}: missing {' or '.join(keys)} for {mtype}")
 
-    name = cfg.get("_name_or_path") or path.stem
+    def opt(key: str, default: int, zero: bool = False) -> int:
+        """An optional size (absent, null or 0 means ``default``)."""
+        value = cfg.get(key)
+        return default if value is None or value == 0 else check(key, value, zero)
+
+    layers = [
+        cfg[k]
+        for k in ("n_layer", "num_hidden_layers", "num_layers", "num_decoder_layers")
+        if isinstance(cfg.get(k), int)
+    ]
+    experts = next(
+        (cfg[k] for k in ("num_local_experts", "num_experts", "n_routed_experts") if k in cfg),
+        None,
+    )
+    within = layers and max(layers) <= MAX_MODEL_LAYERS
+    if (
+        within
+        and isinstance(experts, int)
+        and 0 < experts <= MAX_MODEL_EXPERTS
+        and max(layers) * experts > MAX_MODEL_EXPERT_LAYERS
+    ):
+        raise InputError(
+            "model",
+            f"{path}: {max(layers):,} layers of {experts:,} experts is over the limit of "
+            f"{MAX_MODEL_EXPERT_LAYERS:,} experts in all",
+        )
+
+    name = cfg.get("_name_or_path")
+    name = name[:MAX_NAME_CHARS] if isinstance(name, str) and name.strip() else path.stem
+    from aicompute.counting import models
+    from aicompute.counting.models import MLASpec, MoESpec, TransformerSpec
+
     try:
         if mtype == "gpt2":
             d = need("n_embd", "hidden_size")
@@ -345,7 +433,7 @@ def from_hf_config(path: str | Path) -> Preset:
                 d,
                 need("n_layer", "num_hidden_layers"),
                 need("n_head", "num_attention_heads"),
-                cfg.get("n_inner") or 4 * d,
+                opt("n_inner", 4 * d),
                 need("vocab_size"),
                 max_positions=need("n_positions", "max_position_embeddings"),
                 tie_embeddings=True,
@@ -361,7 +449,7 @@ def from_hf_config(path: str | Path) -> Preset:
                 need("intermediate_size"),
                 need("vocab_size"),
                 max_positions=need("max_position_embeddings"),
-                type_vocab=cfg.get("type_vocab_size", 2),
+                type_vocab=check("type_vocab_size", cfg.get("type_vocab_size", 2), zero=True),
                 pooler=True,
                 lm_head=False,
             )
@@ -376,7 +464,7 @@ def from_hf_config(path: str | Path) -> Preset:
                 need("d_ff"),
                 need("vocab_size"),
                 head_dim=need("d_kv"),
-                decoder_layers=cfg.get("num_decoder_layers") or cfg["num_layers"],
+                decoder_layers=opt("num_decoder_layers", need("num_layers")),
                 ffn="swiglu" if "gated" in str(cfg.get("feed_forward_proj", "")) else "relu",
                 norm="rms",
                 positions="relative",
@@ -393,7 +481,7 @@ def from_hf_config(path: str | Path) -> Preset:
                 need("intermediate_size"),
                 image_size=need("image_size"),
                 patch=need("patch_size"),
-                channels=cfg.get("num_channels", 3),
+                channels=opt("num_channels", 3),
                 n_classes=len(cfg.get("id2label", {})) or 1000,
             )
             return Preset(
@@ -407,9 +495,9 @@ def from_hf_config(path: str | Path) -> Preset:
                 n_experts=need("num_local_experts", "num_experts", "n_routed_experts"),
                 top_k=need("num_experts_per_tok"),
                 d_ff_expert=need("moe_intermediate_size", "intermediate_size"),
-                n_shared=cfg.get("n_shared_experts") or 0,
-                dense_layers=cfg.get("first_k_dense_replace") or 0,
-                d_ff_dense=cfg.get("intermediate_size", 0),
+                n_shared=opt("n_shared_experts", 0),
+                dense_layers=opt("first_k_dense_replace", 0),
+                d_ff_dense=opt("intermediate_size", 0),
             )
         if mtype == "deepseek_v3":
             mla = MLASpec(
@@ -427,8 +515,8 @@ def from_hf_config(path: str | Path) -> Preset:
             heads,
             need("intermediate_size"),
             need("vocab_size"),
-            n_kv_heads=cfg.get("num_key_value_heads") or heads,
-            head_dim=cfg.get("head_dim") or d // heads,
+            n_kv_heads=opt("num_key_value_heads", heads),
+            head_dim=opt("head_dim", d // heads),
             ffn="swiglu",
             norm="rms",
             positions="rotary",

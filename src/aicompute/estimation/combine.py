@@ -9,9 +9,11 @@
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
+from aicompute.constants import MAX_ARCHITECTURE_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS
 from aicompute.errors import InputError
 from aicompute.estimation.hardware_time import (
     HARDWARE_INPUTS,
@@ -25,6 +27,8 @@ from aicompute.estimation.operations import (
     operations_missing,
 )
 from aicompute.estimation.result import EstimateResult
+from aicompute.uncertainty import Range
+from aicompute.units import check_length, show
 
 __all__ = ["estimate", "estimate_from"]
 
@@ -115,8 +119,13 @@ _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}
 
 
+_TEXT_LIMITS = {"architecture": MAX_ARCHITECTURE_CHARS, "adjust_reason": MAX_TEXT_CHARS}
+"""Longest text of each text input; any other (a chip's name, a precision) is a name."""
+
+
 def _clean(name: str, value: Any) -> Any:
-    """None for an absent value; flags as booleans; text inputs as stripped text."""
+    """None for an absent value; flags as booleans; text inputs as stripped, bounded text;
+    numbers as text, a whole or finite number, a (low, high) pair of them, or a Range."""
     field = FIELDS[name]
     if field.kind == "flag":
         if isinstance(value, bool):
@@ -125,11 +134,31 @@ def _clean(name: str, value: Any) -> Any:
             return True if value.strip().lower() in _TRUE else None
         if value is None:
             return None
-        raise InputError(name, f"must be true or false, got {value!r}")
+        raise InputError(name, f"must be true or false, got {show(value)}")
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if field.kind in ("text", "choice"):
         if not isinstance(value, str):
-            raise InputError(name, f"must be text, got {value!r}")
+            raise InputError(name, f"must be text, got {show(value)}")
+        limit = _TEXT_LIMITS.get(name, MAX_NAME_CHARS)
+        if len(value) > limit:
+            raise InputError(
+                name, f"is {len(value):,} characters long, over the limit of {limit:,}"
+            )
         return value.strip()
+    scalars = (str, numbers.Real)
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        ends = value
+    elif isinstance(value, Range):
+        return value
+    else:
+        ends = [value]
+    if not all(isinstance(v, scalars) and not isinstance(v, bool) for v in ends):
+        raise InputError(
+            name,
+            f"must be a number, text such as '1.2M', or a (low, high) pair; got {show(value)}",
+        )
+    for end in ends:
+        if isinstance(end, str):
+            check_length(end, name)
     return value

@@ -15,6 +15,7 @@ from typing import Any
 from aicompute import hardware as catalog
 from aicompute.constants import (
     DEFAULT_UTILIZATION,
+    MAX_NAME_CHARS,
     METHOD_SPREAD,
     METHOD_SPREAD_REASON,
     SECONDS_PER_DAY,
@@ -29,7 +30,7 @@ from aicompute.estimation.result import Estimate, Working, fmt_range
 from aicompute.hardware import Accelerator
 from aicompute.hardware.catalog import PRECISIONS
 from aicompute.uncertainty import Range, Spread
-from aicompute.units import format_si
+from aicompute.units import format_si, show
 
 __all__ = ["HARDWARE_INPUTS", "hardware_estimate", "hardware_missing"]
 
@@ -79,6 +80,16 @@ def hardware_estimate(
     )
     if missing:
         raise InputError(None, f"hardware time {missing}")
+    if precision is not None:
+        if not isinstance(precision, str) or len(precision) > MAX_NAME_CHARS:
+            raise InputError(
+                "precision", f"must be a short text such as bf16, got {show(precision)}"
+            )
+        catalog.resolve_precision(precision)
+    if isinstance(hardware, str) and len(hardware) > MAX_NAME_CHARS:
+        raise InputError(
+            "hardware", f"is {len(hardware):,} characters long, over the limit of {MAX_NAME_CHARS}"
+        )
     if days is not None and hours is not None:
         raise InputError("hours", "give `days` or `hours`, not both")
     if chip_hours is not None and (count is not None or days is not None or hours is not None):

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from aicompute.errors import InputError
 from aicompute.uncertainty import Range
-from aicompute.units import NOUNS, Kind, parse_range
+from aicompute.units import NOUNS, Kind, check_length, parse_range
 
 __all__ = ["FIELDS", "InputField", "check_names", "field_label", "render"]
 
@@ -83,6 +83,8 @@ class InputField:
 
 
 def _read_count(value: object, name: str, nouns: frozenset[str], what: str) -> Range:
+    if isinstance(value, str):
+        check_length(value, name)
     if isinstance(value, str) and re.search(r"core[\s\-]*(?:hours?|h|hrs?)\b", value, re.I):
         raise InputError(
             name,

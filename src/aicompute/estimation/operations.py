@@ -190,6 +190,12 @@ def _forward_work(work: Working, values: dict[str, Any], encoder_decoder: bool, 
         )
     elif values["architecture"] is not None:
         count = count_architecture(str(values["architecture"]))
+        if count.forward_macs == 0:
+            raise InputError(
+                "architecture",
+                "the description has no layer with multiply-adds (input, pool and embedding "
+                "layers have none); add its conv, dense or recurrent layers",
+            )
         work.inputs["architecture"] = str(values["architecture"])
         work.inputs["forward_macs"] = count.forward_macs
         work.inputs["architecture_params"] = count.params

@@ -275,7 +275,7 @@ class Working:
 
         def size(value: Any) -> float:
             ends = value if isinstance(value, list) else [value]
-            return max(abs(math.log10(v)) for v in ends)
+            return max(abs(math.log10(v)) if v > 0 else math.inf for v in ends)
 
         numeric = {
             n: v

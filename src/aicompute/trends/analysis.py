@@ -15,7 +15,7 @@ from typing import Any
 
 from aicompute.errors import InputError
 from aicompute.trends.eras import Eras, eras_frame
-from aicompute.trends.fit import MIN_POINTS, Fit, fit_frame, trend_rows
+from aicompute.trends.fit import MIN_POINTS, Fit, check_bootstrap, fit_frame, trend_rows
 from aicompute.trends.growth import Growth, growth_frame
 
 __all__ = ["MODERN_TAG", "Analysis", "analyze"]
@@ -55,6 +55,7 @@ class Analysis:
 def analyze(frame: Any, *, bootstrap: int = 1000, seed: int = 0) -> Analysis:
     """Eras (when there are enough records), the modern-era fit, growth over the modern era
     from its first record to its largest, and a fit per domain within the modern era."""
+    check_bootstrap(bootstrap, seed)
     trend = trend_rows(frame)
     if len(trend) < MIN_POINTS:
         raise InputError(

@@ -30,7 +30,7 @@ import numpy as np
 
 from aicompute.constants import DEFAULT_SEED, INTERVAL_LEVEL
 from aicompute.errors import InputError
-from aicompute.trends.fit import Fit, fit_trend, trend_rows, year_to_date
+from aicompute.trends.fit import Fit, check_bootstrap, fit_trend, trend_rows, year_to_date
 
 __all__ = ["BreakSearch", "Eras", "detect_eras", "eras_frame", "fit_segments", "search_break"]
 
@@ -205,6 +205,8 @@ def detect_eras(
     """Choose between one line, a kink and a jump by BIC and fit each era. With ``break_year``
     the break is given rather than searched (model: the better of kink/jump at that date is
     not searched; segments are fitted separately, as for a jump)."""
+    check_bootstrap(bootstrap, seed, minimum=1)
+    check_bootstrap(fit_bootstrap, seed, "fit_bootstrap")
     x = np.asarray(years, dtype=float)
     f = np.asarray(flop, dtype=float)
     keep = np.isfinite(x) & np.isfinite(f) & (f > 0)
@@ -289,6 +291,10 @@ def detect_eras(
 
 def eras_frame(frame: Any, **kwargs: Any) -> Eras:
     """:func:`detect_eras` on a records DataFrame (trend rows only)."""
+    check_bootstrap(kwargs.get("bootstrap", 0), kwargs.get("seed", DEFAULT_SEED), minimum=1)
+    check_bootstrap(
+        kwargs.get("fit_bootstrap", 0), kwargs.get("seed", DEFAULT_SEED), "fit_bootstrap"
+    )
     data = trend_rows(frame)
     return detect_eras(
         data["year"].to_numpy(), data["flop"].to_numpy(), names=tuple(data["name"]), **kwargs

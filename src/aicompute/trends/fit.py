@@ -22,14 +22,67 @@ from typing import Any
 
 import numpy as np
 
-from aicompute.constants import DEFAULT_SEED, INTERVAL_LEVEL
+from aicompute.constants import (
+    DEFAULT_SEED,
+    INTERVAL_LEVEL,
+    MAX_BOOTSTRAP,
+    MAX_SEED,
+    MIN_BOOTSTRAP,
+)
 from aicompute.errors import InputError
+from aicompute.units import show, show_whole
 
-__all__ = ["MIN_POINTS", "Fit", "doubling_from_slope", "fit_frame", "fit_trend", "year_to_date"]
+__all__ = [
+    "MIN_POINTS",
+    "Fit",
+    "check_bootstrap",
+    "doubling_from_slope",
+    "fit_frame",
+    "fit_trend",
+    "year_to_date",
+]
 
 MIN_POINTS = 3
 LOG10_2 = math.log10(2)
 _CHUNK = 2_000_000  # resampled points per vectorized block (memory bound)
+
+
+def _whole(value: object, field: str) -> int:
+    """``value`` as a whole number, refused with an error naming ``field`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InputError(field, f"must be a whole number, got {show(value)}")
+    return int(value)
+
+
+def check_bootstrap(
+    bootstrap: object,
+    seed: object = DEFAULT_SEED,
+    field: str = "bootstrap",
+    *,
+    zero: bool = True,
+    minimum: int = MIN_BOOTSTRAP,
+) -> None:
+    """Refuse, before any work, a number of resamples outside ``minimum`` to
+    :data:`~aicompute.constants.MAX_BOOTSTRAP` (0 is allowed with ``zero``: the analytic
+    interval alone), or a seed outside 0..2**63-1.
+
+    >>> check_bootstrap(1000, seed=0)
+    >>> check_bootstrap(10**12)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    aicompute.errors.InputError: bootstrap: must be 0 (analytic interval only) or 10 to ...
+    """
+    number = _whole(bootstrap, field)
+    if not (minimum <= number <= MAX_BOOTSTRAP or (zero and number == 0)):
+        allowed = f"{minimum:,} to {MAX_BOOTSTRAP:,} resamples"
+        if zero and minimum > 1:
+            allowed = f"0 (analytic interval only) or {allowed}"
+        elif zero:
+            allowed = f"0 to {MAX_BOOTSTRAP:,} resamples"
+        raise InputError(field, f"must be {allowed}, got {show_whole(number)}")
+    chosen = _whole(seed, "seed")
+    if not 0 <= chosen <= MAX_SEED:
+        raise InputError("seed", f"must be between 0 and 2**63-1, got {show_whole(chosen)}")
 
 
 def doubling_from_slope(slope: float) -> float | None:
@@ -164,6 +217,7 @@ def bootstrap_slopes(
     """Slopes of ``count`` resamples of the points (with replacement), computed in vectorized
     blocks; resamples with no spread in x are dropped. With ``sigma`` (log10 standard deviation
     per point), each resampled point is also moved by its own uncertainty."""
+    check_bootstrap(count, seed, zero=False, minimum=1)
     rng = np.random.default_rng(seed)
     n = len(x)
     per_block = max(1, _CHUNK // n)
@@ -199,6 +253,7 @@ def fit_trend(
     """Fit log10(flop) = a + b·year. ``bootstrap`` resamples give the interval (0: analytic
     only). Given ``low_flop``/``high_flop`` (each point's 90% range), the bootstrap also draws
     each point within its own uncertainty."""
+    check_bootstrap(bootstrap, seed)
     x = np.asarray(years, dtype=float)
     f = np.asarray(flop, dtype=float)
     if x.shape != f.shape:
@@ -263,6 +318,7 @@ def fit_frame(frame: Any, *, point_uncertainty: bool = False, **kwargs: Any) -> 
     """:func:`fit_trend` on a records DataFrame (columns ``year``, ``flop``, ``low_flop``,
     ``high_flop``, ``name``). Records flagged ``exclude_from_trend`` or upper bounds are
     left out."""
+    check_bootstrap(kwargs.get("bootstrap", 0), kwargs.get("seed", DEFAULT_SEED))
     data = trend_rows(frame)
     extra = {}
     if point_uncertainty:

@@ -22,7 +22,15 @@ import numpy as np
 
 from aicompute.constants import DEFAULT_SEED, INTERVAL_LEVEL
 from aicompute.errors import InputError
-from aicompute.trends.fit import MIN_POINTS, Fit, fit_trend, trend_rows, year_to_date
+from aicompute.trends.fit import (
+    _CHUNK,
+    MIN_POINTS,
+    Fit,
+    check_bootstrap,
+    fit_trend,
+    trend_rows,
+    year_to_date,
+)
 
 __all__ = [
     "TRENDS",
@@ -77,20 +85,29 @@ class Forecast:
 
 
 def _draws(x: np.ndarray, y: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, ...]:
-    """Bootstrap slopes, intercepts at the centre, and residual scales (vectorized)."""
+    """Bootstrap slopes, intercepts at the centre, and residual scales (vectorized, in blocks
+    of bounded memory that draw the same stream as one block would)."""
     rng = np.random.default_rng(seed)
     n = len(x)
-    idx = rng.integers(0, n, size=(count, n))
-    xs, ys = x[idx], y[idx]
-    xm, ym = xs.mean(axis=1), ys.mean(axis=1)
-    dx = xs - xm[:, None]
-    sxx = np.einsum("ij,ij->i", dx, dx)
-    ok = sxx > 0
-    slope = np.einsum("ij,ij->i", dx, ys - ym[:, None])[ok] / sxx[ok]
-    intercept = ym[ok] - slope * xm[ok]  # at x = 0 (x is centred by the caller)
-    resid = ys[ok] - (intercept[:, None] + slope[:, None] * xs[ok])
-    scale = np.sqrt((resid**2).sum(axis=1) / max(n - 2, 1))
-    return slope, intercept, scale, rng
+    per_block = max(1, _CHUNK // max(n, 1))
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    done = 0
+    while done < count:
+        block = min(per_block, count - done)
+        idx = rng.integers(0, n, size=(block, n))
+        xs, ys = x[idx], y[idx]
+        xm, ym = xs.mean(axis=1), ys.mean(axis=1)
+        dx = xs - xm[:, None]
+        sxx = np.einsum("ij,ij->i", dx, dx)
+        ok = sxx > 0
+        slope = np.einsum("ij,ij->i", dx, ys - ym[:, None])[ok] / sxx[ok]
+        intercept = ym[ok] - slope * xm[ok]  # at x = 0 (x is centred by the caller)
+        resid = ys[ok] - (intercept[:, None] + slope[:, None] * xs[ok])
+        scale = np.sqrt((resid**2).sum(axis=1) / max(n - 2, 1))
+        parts.append((slope, intercept, scale))
+        done += block
+    slopes, intercepts, scales = (np.concatenate(p) for p in zip(*parts, strict=True))
+    return slopes, intercepts, scales, rng
 
 
 def forecast_trend(
@@ -106,6 +123,7 @@ def forecast_trend(
 ) -> Forecast:
     """Project log10(flop) on the year to ``until`` with prediction intervals; with ``target``
     (FLOP), the date the trend reaches it."""
+    check_bootstrap(bootstrap, seed, zero=False)
     x = np.asarray(years, dtype=float)
     f = np.asarray(flop, dtype=float)
     fit = fit_trend(x, f, bootstrap=min(bootstrap, 2000), seed=seed, level=level)
@@ -189,6 +207,7 @@ def forecast_frame(
 ) -> Forecast:
     """:func:`forecast_trend` on a records DataFrame, for a trend selection (see
     :data:`TRENDS`, or any frontier rule such as ``top-5``)."""
+    check_bootstrap(bootstrap, seed, zero=False)
     rows = select_trend(frame, trend, since)
     if len(rows) < MIN_POINTS:
         raise InputError(
@@ -246,6 +265,7 @@ def backtest_frame(
     90% interval at its date, the error in orders of magnitude, and whether it fell inside."""
     from aicompute.trends.select import _year
 
+    check_bootstrap(bootstrap, seed, zero=False)
     cut = _year(cutoff, "cutoff") if not isinstance(cutoff, (int, float)) else float(cutoff)
     selected = select_trend(frame, trend, None)
     before = selected[selected["year"] <= cut]
