@@ -108,7 +108,7 @@ def test_single_method_json_has_null_ratio() -> None:
         (("--params", "7B", "--tokens", "300B words"), "--tokens: cannot read '300B words'"),
         (
             ("--architecture", "input 10x10x3; conv 8 30x30", "--examples", "1"),
-            "architecture line 2",
+            "--architecture: line 2: kernel 30 does not fit",
         ),
     ],
 )

@@ -214,16 +214,33 @@ def export_command(
     confidence: ConfidenceOpt = None,
     frontier: FrontierOpt = None,
 ) -> None:
-    """Write the (filtered) records to a file, atomically."""
+    """Write the (filtered) records to a file, atomically. The file may not be one of the
+    --data files."""
+    from aicompute._files import output_errors, refuse_overwriting_inputs
     from aicompute.dataset import write
 
     with user_errors():
+        _check_format(out)
+        refuse_overwriting_inputs(out, data or [])
         records, frame, _ = _filtered(
             data, with_embedded, since, until, domain, confidence, frontier
         )
         chosen = [records[i] for i in frame["id"]]
-        path = write(chosen, out)
+        with output_errors("out", out):
+            path = write(chosen, out)
     typer.echo(f"wrote {len(chosen)} records to {path}")
+
+
+def _check_format(out: Path) -> None:
+    """Refuse an output whose extension names no format we write, before any work."""
+    from aicompute.dataset import FORMATS
+    from aicompute.errors import InputError
+
+    suffix = out.suffix.lower().lstrip(".")
+    if {"yml": "yaml", "jsonl": "json"}.get(suffix, suffix) not in FORMATS:
+        raise InputError(
+            "out", f"unknown format {out.suffix!r}; use .yaml, .csv, .json or .parquet"
+        )
 
 
 @app.command("import")
@@ -241,16 +258,39 @@ def import_command(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Validate a file (ours or Epoch AI's) and write its good rows in aicompute's format."""
+    """Validate a file (ours or Epoch AI's) and write its good rows in aicompute's format.
+    When no row loads, nothing is written and the exit status is 1. --out may not be the
+    file imported."""
+    import sys
+
+    from aicompute._files import output_errors, refuse_overwriting_inputs
     from aicompute.dataset import read, read_embedded, write
 
     with user_errors():
+        _check_format(out)
+        refuse_overwriting_inputs(out, [source])
         result = read(source)
+    report_rows([result])
+    if not result.records:
+        sys.stderr.write(f"aicompute: {source}: no record loaded; nothing written to {out}\n")
+        if as_json:
+            print_json(
+                {
+                    "source": str(source),
+                    "kind": result.kind,
+                    "written": 0,
+                    "out": None,
+                    "bad_rows": len(result.errors),
+                    "credit": result.credit,
+                }
+            )
+        raise typer.Exit(1)
+    with user_errors():
         records = {r.id: r for r in result.records}
         if with_embedded:
             records.update({r.id: r for r in read_embedded().records})
-        path = write(records.values(), out)
-    report_rows([result])
+        with output_errors("out", out):
+            path = write(records.values(), out)
     if as_json:
         print_json(
             {

@@ -6,7 +6,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from aicompute.cli.common import DataOpt, JsonOpt, SeedOpt, WithEmbeddedOpt, credits, load_frame
+from aicompute.cli.common import (
+    DataOpt,
+    JsonOpt,
+    SeedOpt,
+    WithEmbeddedOpt,
+    check_bootstrap,
+    credits,
+    load_frame,
+)
 from aicompute.cli.output import console, print_json, user_errors
 
 Text = Optional[str]
@@ -65,13 +73,11 @@ def forecast_command(
 ) -> None:
     """Project the largest training runs with prediction intervals, the date a target is
     reached, a backtest, and the limits of cost."""
-    from aicompute.errors import InputError
     from aicompute.trends import backtest_frame, forecast_frame
     from aicompute.units import parse_flop, parse_number
 
     with user_errors():
-        if bootstrap < 100:
-            raise InputError("bootstrap", "use at least 100 resamples")
+        check_bootstrap(bootstrap, minimum=100)
         frame, results = load_frame(data, with_embedded)
         if backtest:
             bt = backtest_frame(frame, cutoff=backtest, trend=trend, bootstrap=bootstrap, seed=seed)

@@ -7,7 +7,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from aicompute.cli.common import DataOpt, JsonOpt, SeedOpt, WithEmbeddedOpt, credits, load
+from aicompute.cli.common import (
+    DataOpt,
+    JsonOpt,
+    SeedOpt,
+    WithEmbeddedOpt,
+    check_bootstrap,
+    credits,
+    load,
+)
 from aicompute.cli.output import console, print_json, user_errors
 
 CHART_NAMES = ("modern", "eras", "domains", "estimate")
@@ -25,28 +33,40 @@ def report_command(
     static: Annotated[
         bool, typer.Option("--static/--no-static", help="Export the charts as SVG and PNG.")
     ] = True,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace --out even if it holds files aicompute did not write (they are deleted).",
+        ),
+    ] = False,
     seed: SeedOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Write the full report: an offline page with charts, records, method appendix and the
-    seed's claims reproduced, plus SVG/PNG charts, CSV/JSON data and summary.json."""
+    seed's claims reproduced, plus SVG/PNG charts, CSV/JSON data and summary.json.
+
+    --out must be a new or empty folder, or a report aicompute wrote before; any other folder
+    is refused unless --force."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from aicompute.errors import InputError
+    from aicompute._files import refuse_overwriting_inputs
     from aicompute.report import build_report
+    from aicompute.report.build import check_destination
 
     with user_errors():
-        if bootstrap < 0:
-            raise InputError("bootstrap", "must be 0 or more")
-        if out.exists() and not out.is_dir():
-            raise InputError("out", f"{out} exists and is not a folder")
+        check_bootstrap(bootstrap)
+        check_destination(out, force=force, option="--force")
+        refuse_overwriting_inputs(out, data or [], folder=True)
+        status = console(stderr=True)
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
             TimeElapsedColumn(),
             transient=True,
-            console=console(stderr=True),
-            disable=as_json,
+            console=status,
+            # off unless on a terminal: elsewhere it would leave a blank line before an error
+            disable=as_json or not status.is_terminal,
         ) as progress:
             task = progress.add_task("loading records", total=None)
             records, frame, results = load(data, with_embedded)
@@ -65,6 +85,7 @@ def report_command(
                 bootstrap=bootstrap,
                 seed=seed,
                 static=static,
+                force=force,
                 progress=lambda step: progress.update(task, description=step),
             )
     index = (result.path / "index.html").resolve()
@@ -121,6 +142,7 @@ def chart_command(
 ) -> None:
     """Write one chart as SVG, PNG, an offline HTML page, or its Vega-Lite JSON."""
     from aicompute import charts, trends
+    from aicompute._files import output_errors, refuse_overwriting_inputs
     from aicompute.dataset import parse_date
     from aicompute.errors import InputError
     from aicompute.units import parse_flop
@@ -132,6 +154,8 @@ def chart_command(
         chosen = (fmt or (out.suffix.lstrip(".") if out and out.suffix else "svg")).lower()
         if chosen not in charts.FORMATS:
             raise InputError("format", f"unknown format {chosen!r}; use svg, png, html or json")
+        target = out or Path(f"{key}.{chosen}")
+        refuse_overwriting_inputs(target, data or [])
         _, frame, _ = load(data, with_embedded)
         analysis = trends.analyze(frame, bootstrap=200, seed=seed)
         if key == "estimate":
@@ -147,5 +171,6 @@ def chart_command(
             chart = charts.estimate_chart(analysis, value, date, label)
         else:
             chart = charts.CHARTS[key](analysis)
-        path = chart.save(out or Path(f"{key}.{chosen}"), chosen)
+        with output_errors("out", target):
+            path = chart.save(target, chosen)
     typer.echo(f"wrote {path}")

@@ -15,10 +15,12 @@ from aicompute.dataset.io import (
     FORMATS,
     LoadResult,
     RowError,
+    csv_text,
     read,
     read_embedded,
     records_to_frame,
     write,
+    write_csv,
 )
 from aicompute.dataset.record import (
     CONFIDENCES,
@@ -36,6 +38,7 @@ __all__ = [
     "LoadResult",
     "Record",
     "RowError",
+    "csv_text",
     "load",
     "load_records",
     "parse_date",
@@ -43,6 +46,7 @@ __all__ = [
     "read_embedded",
     "records_to_frame",
     "write",
+    "write_csv",
 ]
 
 

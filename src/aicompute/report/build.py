@@ -1,16 +1,23 @@
 """Build the report folder: an offline page, the charts as SVG and PNG, the data, a summary.
 
+The report goes into a new or empty folder, or replaces a report aicompute wrote before,
+recognised by the marker file :data:`MARKER` that lists the files it wrote. A folder holding
+anything else is refused unless ``force=True``: a report never deletes a user's files by
+surprise.
+
 >>> import tempfile
 >>> from aicompute import dataset
 >>> out = build_report(dataset.load(), tempfile.mkdtemp(), bootstrap=100, static=False)
 >>> sorted(p.name for p in out.path.iterdir())
-['assets', 'charts', 'data', 'index.html', 'summary.json']
+['.aicompute-report', 'assets', 'charts', 'data', 'index.html', 'summary.json']
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
+import itertools
 import json
 import os
 import re
@@ -23,10 +30,24 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from aicompute._files import default_mode
-from aicompute.constants import FLOP_PER_PFS_DAY
+from aicompute._files import check_parents, default_mode, describe_os_error
+from aicompute.constants import FLOP_PER_PFS_DAY, MAX_BOOTSTRAP
+from aicompute.errors import InputError
 
-__all__ = ["ReportResult", "appendix_rows", "build_report", "record_rows"]
+__all__ = [
+    "MARKER",
+    "ReportResult",
+    "appendix_rows",
+    "build_report",
+    "check_destination",
+    "record_rows",
+]
+
+MARKER = ".aicompute-report"
+"""The file aicompute writes into every report folder: one line of JSON with the version and
+the files it wrote. A folder with it may be replaced by the next report."""
+
+_MARKER_BYTES = 1_000_000
 
 _SAFE_URL = re.compile(r"^https?://", re.I)
 
@@ -105,88 +126,218 @@ def build_report(
     bootstrap: int = 1000,
     seed: int = 0,
     static: bool = True,
+    force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> ReportResult:
     """Write the report for ``frame`` (records DataFrame) into the folder ``out``.
 
-    The folder is assembled beside its destination and swapped in at the end, so an
-    interrupted run never leaves a half-written report. ``static=False`` skips the SVG/PNG
-    exports (faster, for tests).
+    ``out`` must be new, empty, or a report written before (see :func:`check_destination`);
+    ``force=True`` replaces any other folder, deleting what it held. The folder is assembled
+    beside its destination and swapped in at the end, so an interrupted run never leaves a
+    half-written report. ``static=False`` skips the SVG/PNG exports (faster, for tests).
+    Raises :class:`InputError` (field ``out``) when the folder may not or cannot be written.
     """
-    from aicompute import charts, trends
-    from aicompute.dataset import read_embedded, write
-    from aicompute.reproduce import reproduce, reproduce_extended
+    from aicompute.dataset import read_embedded
 
     step = progress or (lambda _name: None)
     out = Path(out)
+    _check_bootstrap(bootstrap)
+    target = check_destination(out, force=force)
     timings: dict[str, float] = {}
     if records is None:
         records = read_embedded().records
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    work.chmod(default_mode(directory=True))
     try:
-        step("analysis")
-        with _timed(timings, "analysis"):
-            analysis = trends.analyze(frame, bootstrap=bootstrap, seed=seed)
-        step("charts")
-        with _timed(timings, "charts"):
-            built = [fn(analysis) for fn in charts.CHARTS.values()]
-        step("forecast and costs")
-        with _timed(timings, "forecast"):
-            outlook = _outlook(frame, bootstrap=bootstrap, seed=seed)
-            built += outlook.pop("charts")
-        (work / "charts").mkdir()
-        (work / "data").mkdir()
-        (work / "assets").mkdir()
-        if static:
-            for chart in built:
-                step(f"chart {chart.name}: SVG and PNG")
-                with _timed(timings, f"export {chart.name}"):
-                    chart.save(work / "charts" / f"{chart.name}.svg")
-                    chart.save(work / "charts" / f"{chart.name}.png")
-        for chart in built:
-            chart.save(work / "charts" / f"{chart.name}.vl.json")
-        step("reproduction table")
-        with _timed(timings, "reproduce"):
-            claims = [c.to_dict() for c in reproduce(bootstrap=bootstrap, seed=seed)]
-            present = [
-                c.to_dict() for c in reproduce_extended(frame, bootstrap=bootstrap, seed=seed)
-            ]
-        step("data files")
-        with _timed(timings, "data"):
-            write(records, work / "data" / "records.csv")
-            write(records, work / "data" / "records.json")
-        summary = {
-            "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "source": source, "credits": credits or [], **analysis.to_dict(),
-            "reproduce": claims, "trends_vs_published": present, "outlook": outlook,
-        }  # fmt: skip
-        (work / "summary.json").write_text(
-            json.dumps(summary, indent=2, default=_plain), encoding="utf-8"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+        work.chmod(default_mode(directory=True))
+    except OSError as error:
+        where = error.filename if error.errno == errno.ENOTDIR else target.parent
+        error = OSError(error.errno, error.strerror, str(where))
+        raise InputError("out", describe_os_error(error, out)) from None
+    try:
+        summary = _build(
+            work, frame, records, credits, source, bootstrap, seed, static, step, timings
         )
-        step("page")
-        with _timed(timings, "page"):
-            (work / "assets" / "vega.js").write_text(charts.vega_bundle(), encoding="utf-8")
-            static_dir = resources.files("aicompute.report").joinpath("static")
-            for name in ("report.js", "report.css"):
-                (work / "assets" / name).write_text(
-                    static_dir.joinpath(name).read_text("utf-8"), encoding="utf-8"
-                )
-            page = _render(analysis, built, records, claims, present, summary, static, outlook)
-            (work / "index.html").write_text(page, encoding="utf-8")
-        if out.exists():
-            trash = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old."))
-            out.rename(trash / out.name)
-            work.rename(out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            work.rename(out)
+        _swap(work, target)
+    except OSError as error:
+        shutil.rmtree(work, ignore_errors=True)
+        raise InputError("out", describe_os_error(error, out)) from None
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    files = sorted(p for p in out.rglob("*") if p.is_file())
+    files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != MARKER)
     return ReportResult(out, files, timings, summary)
+
+
+def _check_bootstrap(bootstrap: int) -> None:
+    """Refuse a number of resamples below 0 or above :data:`MAX_BOOTSTRAP`."""
+    if bootstrap < 0:
+        raise InputError("bootstrap", "must be 0 or more")
+    if bootstrap > MAX_BOOTSTRAP:
+        raise InputError("bootstrap", f"at most {MAX_BOOTSTRAP:,} resamples, got {bootstrap:,}")
+
+
+def check_destination(
+    out: str | os.PathLike[str], *, force: bool = False, option: str = "force=True"
+) -> Path:
+    """Where the report ``out`` will go (links resolved), or :class:`InputError` when the folder
+    may not be replaced: a file, the root, the home or current folder (or a folder holding
+    them), or a folder with files aicompute did not write, unless ``force`` (``option`` is
+    how the message names it: ``--force`` on the command line)."""
+    out = Path(out)
+    if (out.exists() or out.is_symlink()) and not out.is_dir():
+        raise InputError("out", f"{out} exists and is not a folder")
+    try:
+        check_parents(out)
+    except OSError as error:
+        raise InputError("out", describe_os_error(error, out)) from None
+    target = out.resolve()
+    if target.parent == target:
+        raise InputError("out", f"{out} is the root folder; give a folder for the report")
+    for keep, what in ((Path.home, "your home folder"), (Path.cwd, "the current folder")):
+        with contextlib.suppress(OSError, RuntimeError):
+            if keep().resolve().is_relative_to(target):
+                raise InputError(
+                    "out", f"{out} is {what} or holds it; give a folder for the report"
+                )
+    if target.is_dir():
+        foreign = _foreign_files(target)
+        if foreign and not force:
+            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+            raise InputError(
+                "out",
+                f"{out} has files aicompute did not write ({shown}); give a new or empty folder, "
+                f"or use {option} to replace the folder and delete them",
+            )
+    return target
+
+
+def _marker_files(folder: Path) -> set[str] | None:
+    """The files the folder's marker says aicompute wrote, or None without a valid marker."""
+    marker = folder / MARKER
+    if marker.is_symlink() or not marker.is_file():
+        return None
+    try:
+        with marker.open("rb") as handle:
+            data = json.loads(handle.readline(_MARKER_BYTES))
+    except (OSError, ValueError):
+        return None
+    files = data.get("files") if isinstance(data, dict) and "aicompute" in data else None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return None
+    return set(files)
+
+
+def _foreign_files(folder: Path) -> list[str]:
+    """What the folder holds that aicompute did not write (all of it, without a marker);
+    folders aside, and an unreadable subfolder counts as foreign."""
+    ours = _marker_files(folder)
+    if ours is None:
+        try:
+            return sorted(p.name for p in itertools.islice(folder.iterdir(), 10))
+        except OSError as error:
+            return [f"unreadable: {error.strerror}"]
+    foreign: list[str] = []
+
+    def unreadable(error: OSError) -> None:
+        foreign.append(str(Path(error.filename).relative_to(folder)))
+
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
+        for name in [*names, *(d for d in dirs if os.path.islink(os.path.join(root, d)))]:
+            rel = Path(root, name).relative_to(folder).as_posix()
+            if rel != MARKER and rel not in ours:
+                foreign.append(rel)
+    return sorted(foreign)
+
+
+def _swap(work: Path, target: Path) -> None:
+    """Put the finished folder ``work`` at ``target``, replacing what was there."""
+    if not target.exists():
+        work.rename(target)
+        return
+    trash = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old."))
+    try:
+        target.rename(trash / target.name)
+    except BaseException:
+        trash.rmdir()
+        raise
+    try:
+        work.rename(target)
+    except BaseException:
+        (trash / target.name).rename(target)
+        raise
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _build(
+    work: Path,
+    frame: Any,
+    records: list[Any],
+    credits: list[str] | None,
+    source: str,
+    bootstrap: int,
+    seed: int,
+    static: bool,
+    step: Callable[[str], None],
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    """Write every file of the report into the empty folder ``work``, the marker last; return
+    the summary."""
+    from aicompute import __version__, charts, trends
+    from aicompute.dataset import write
+    from aicompute.reproduce import reproduce, reproduce_extended
+
+    step("analysis")
+    with _timed(timings, "analysis"):
+        analysis = trends.analyze(frame, bootstrap=bootstrap, seed=seed)
+    step("charts")
+    with _timed(timings, "charts"):
+        built = [fn(analysis) for fn in charts.CHARTS.values()]
+    step("forecast and costs")
+    with _timed(timings, "forecast"):
+        outlook = _outlook(frame, bootstrap=bootstrap, seed=seed)
+        built += outlook.pop("charts")
+    (work / "charts").mkdir()
+    (work / "data").mkdir()
+    (work / "assets").mkdir()
+    if static:
+        for chart in built:
+            step(f"chart {chart.name}: SVG and PNG")
+            with _timed(timings, f"export {chart.name}"):
+                chart.save(work / "charts" / f"{chart.name}.svg")
+                chart.save(work / "charts" / f"{chart.name}.png")
+    for chart in built:
+        chart.save(work / "charts" / f"{chart.name}.vl.json")
+    step("reproduction table")
+    with _timed(timings, "reproduce"):
+        claims = [c.to_dict() for c in reproduce(bootstrap=bootstrap, seed=seed)]
+        present = [c.to_dict() for c in reproduce_extended(frame, bootstrap=bootstrap, seed=seed)]
+    step("data files")
+    with _timed(timings, "data"):
+        write(records, work / "data" / "records.csv")
+        write(records, work / "data" / "records.json")
+    summary = {
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "source": source, "credits": credits or [], **analysis.to_dict(),
+        "reproduce": claims, "trends_vs_published": present, "outlook": outlook,
+    }  # fmt: skip
+    (work / "summary.json").write_text(
+        json.dumps(summary, indent=2, default=_plain), encoding="utf-8"
+    )
+    step("page")
+    with _timed(timings, "page"):
+        (work / "assets" / "vega.js").write_text(charts.vega_bundle(), encoding="utf-8")
+        static_dir = resources.files("aicompute.report").joinpath("static")
+        for name in ("report.js", "report.css"):
+            (work / "assets" / name).write_text(
+                static_dir.joinpath(name).read_text("utf-8"), encoding="utf-8"
+            )
+        page = _render(analysis, built, records, claims, present, summary, static, outlook)
+        (work / "index.html").write_text(page, encoding="utf-8")
+    written = sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file())
+    marker = {"aicompute": __version__, "kind": "report", "files": written}
+    (work / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+    return summary
 
 
 def _outlook(frame: Any, *, bootstrap: int, seed: int) -> dict[str, Any]:
