@@ -36,7 +36,7 @@ def db_url(request, tmp_path_factory):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def client(db_url):  # type: ignore[no-untyped-def]
-    return TestClient(create_app(db_url))
+    return TestClient(create_app(db_url), base_url="http://127.0.0.1")
 
 
 def test_health_and_seed(client) -> None:  # type: ignore[no-untyped-def]
@@ -203,8 +203,11 @@ def test_create_update_conflict_history_delete(client) -> None:  # type: ignore[
     assert [h["action"] for h in record["history"]] == ["create", "update"]
     assert client.delete("/api/records/test-model-1", params={"version": 1}).status_code == 409
     assert client.delete("/api/records/test-model-1", params={"version": 2}).status_code == 204
-    assert client.get("/api/records/test-model-1").status_code == 404
-    assert client.get("/api/records/test-model-1/history").status_code == 404
+    gone = client.get("/api/records/test-model-1")
+    assert gone.status_code == 404 and gone.json()["deleted"] and gone.json()["version"] == 3
+    history = client.get("/api/records/test-model-1/history").json()
+    assert [h["action"] for h in history] == ["create", "update", "delete"]
+    assert client.get("/api/records/never-made/history").status_code == 404
 
 
 def test_concurrent_edits_never_overwrite(db_url) -> None:  # type: ignore[no-untyped-def]

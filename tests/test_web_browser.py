@@ -73,6 +73,7 @@ def page(server):  # type: ignore[no-untyped-def]
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pg = browser.new_page(viewport={"width": 1280, "height": 1000})
         pg.problems = []
+        pg.playwright = p
         pg.on("console", lambda m: m.type == "error" and pg.problems.append(m.text))
         pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
         pg.on("dialog", lambda d: (pg.problems.append(f"dialog: {d.message}"), d.dismiss()))
@@ -273,7 +274,7 @@ def test_calculator_says_what_the_command_line_says(page, server) -> None:  # ty
     page.fill("input[name=tokens]", "1.4T")
     page.wait_for_selector("input[name=params][aria-invalid=true]")
     message = page.text_content("#calc-error")
-    assert message.startswith("'Parameters': '70GB' is a size in bytes")
+    assert message.startswith("Parameters: '70GB' is a size in bytes")
     assert "--" not in message
     page.set_viewport_size({"width": 390, "height": 900})
     page.screenshot(path=str(ARTIFACTS / "web-calculator-390.png"), full_page=True)
@@ -281,3 +282,92 @@ def test_calculator_says_what_the_command_line_says(page, server) -> None:  # ty
     # the refused input answered 422, which the browser logs; nothing else went wrong
     assert [p for p in page.problems if "status of 422" not in p] == []
     page.problems.clear()
+
+
+def _count(server: str) -> int:
+    with urllib.request.urlopen(f"{server}/api/records?limit=1") as response:
+        return int(response.headers["X-Total-Count"])
+
+
+ATTACK = """<!doctype html><html><body>
+<form id="f" method="POST" action="{app}/api/records" enctype="text/plain" target="sink">
+<input name='{{"name": "Forged by form", "date": "2020", "x": "' value='"}}'></form>
+<iframe name="sink"></iframe>
+<iframe id="framed" src="{app}/records"></iframe>
+<img src="{app}/api/fit?bootstrap=5000&seed=123">
+<script>
+const results = [];
+const note = (what) => () => results.push(what);
+document.getElementById("f").submit();
+const body = JSON.stringify({{name: "Forged by fetch", date: "2020"}});
+fetch("{app}/api/records", {{method: "POST", mode: "no-cors", body,
+  headers: {{"Content-Type": "text/plain"}}}}).then(note("plain sent"), note("plain failed"));
+fetch("{app}/api/records", {{method: "POST", body,
+  headers: {{"Content-Type": "application/json"}}}}).then(note("json read"), note("json blocked"));
+fetch("{app}/api/records").then((r) => r.json()).then(note("read"), note("read blocked"));
+setTimeout(() => {{ document.title = "done " + results.sort().join(","); }}, 1500);
+</script></body></html>"""
+
+
+def test_a_foreign_page_cannot_write_read_or_frame_the_app(page, server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A page on another origin tries a form post, a no-cors text/plain fetch, a JSON fetch,
+    a read, an <img> fit and a frame: nothing is written, read or shown."""
+    import http.server
+    import socketserver
+
+    (tmp_path / "index.html").write_text(ATTACK.format(app=server), encoding="utf-8")
+    handler = lambda *a: http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path))  # noqa: E731
+    with socketserver.TCPServer(("127.0.0.1", 0), handler) as evil:
+        threading.Thread(target=evil.serve_forever, daemon=True).start()
+        before = _count(server)
+        tab = page.context.browser.new_page()
+        seen: list[tuple[str, int]] = []
+        tab.on("response", lambda r: seen.append((r.url, r.status)))
+        # the attacker's origin: localhost rather than 127.0.0.1, another port
+        tab.goto(f"http://localhost:{evil.server_address[1]}/index.html")
+        tab.wait_for_function("document.title.startsWith('done')", timeout=20_000)
+        title = tab.title()
+        framed = tab.frame_locator("#framed").locator("#records-table").count()
+        tab.close()
+        evil.shutdown()
+    assert _count(server) == before, "a foreign page wrote a record"
+    assert "json read" not in title and "read," not in title + ",", title
+    assert framed == 0, "the app was shown in a foreign frame"
+    api_answers = [status for url, status in seen if url.startswith(f"{server}/api/")]
+    assert api_answers and all(status in {403, 415} for status in api_answers), seen
+
+
+def test_dns_rebinding_is_refused(page, server) -> None:  # type: ignore[no-untyped-def]
+    """A foreign name that resolves to 127.0.0.1 gets neither pages nor data."""
+    port = server.rsplit(":", 1)[1]
+    args = [*ARGS, "--host-resolver-rules=MAP rebind.example 127.0.0.1"]
+    browser = page.playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    tab = browser.new_page()
+    response = tab.goto(f"http://rebind.example:{port}/records")
+    assert response is not None and response.status == 403
+    status = tab.evaluate(
+        "fetch('/api/records', {method: 'POST', headers: {'Content-Type': 'application/json'},"
+        " body: JSON.stringify({name: 'Rebound', date: '2020'})}).then((r) => r.status)"
+    )
+    assert status == 403
+    browser.close()
+
+
+def test_delete_then_restore_in_the_browser(page, server) -> None:  # type: ignore[no-untyped-def]
+    body = json.dumps({"name": "Browser undo", "date": "2020-01-01", "id": "browser-undo"})
+    request = urllib.request.Request(
+        f"{server}/api/records", data=body.encode(), method="POST",
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    urllib.request.urlopen(request).close()
+    tab = page.context.browser.new_page(viewport={"width": 390, "height": 800})
+    tab.on("dialog", lambda d: d.accept())
+    tab.goto(f"{server}/records/browser-undo")
+    tab.click("#delete-record")
+    tab.wait_for_selector("#restore-record")
+    tab.screenshot(path=str(ARTIFACTS / "web-deleted.png"))
+    tab.click("#restore-record")
+    tab.wait_for_selector("#delete-record")
+    assert tab.locator("#history li").count() == 3
+    tab.close()
+    assert api(server, "/api/records/browser-undo")["version"] == 3  # type: ignore[index]

@@ -31,8 +31,27 @@ def serve_command(
         int,
         typer.Option("--workers", help="Server processes (one per core serves the most clients)."),
     ] = 1,
+    token: Annotated[
+        Optional[str],
+        typer.Option(
+            "--token",
+            help="Access token the app requires ('auto' makes one). Default: none on loopback; "
+            "made for you when --host reaches beyond this machine.",
+        ),
+    ] = None,
+    allow_host: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--allow-host",
+            metavar="NAME",
+            help="Also accept requests addressed to this host name (repeatable; '*' for any).",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app: explorer, records, calculator and a shared store of records."""
+    import os
+    import secrets
+
     with user_errors():
         from aicompute.errors import InputError
 
@@ -41,6 +60,7 @@ def serve_command(
 
             from aicompute.store import default_url
             from aicompute.web import create_app
+            from aicompute.web.security import Settings, is_loopback
         except ImportError as error:
             raise InputError(
                 None, f"aicompute serve needs the web extra: pip install 'aicompute[web]' ({error})"
@@ -49,18 +69,36 @@ def serve_command(
             raise InputError("port", f"must be 1-65535, got {port}")
         if not 1 <= workers <= 64:
             raise InputError("workers", f"must be 1-64, got {workers}")
+        if token is not None and token != "auto" and len(token) < 16:
+            raise InputError("token", "use at least 16 characters, or 'auto'")
+        if token == "auto" or (token is None and not is_loopback(host)):
+            token = secrets.token_urlsafe(24)
+        hosts = tuple(h.strip().lower() for h in allow_host or [] if h.strip())
+        settings = Settings(host=host, allowed_hosts=hosts, token=token)
         url = db or default_url()
-        app = create_app(url)
+        app = create_app(url, settings=settings)
+    shown = f"[{host}]" if ":" in host else host
+    address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     typer.echo(
-        f"aicompute on http://{host}:{port}/  (store: {url.split('@')[-1]}, "
-        f"{app.state.store.count()} records)"
+        f"aicompute on {address}  (store: {url.split('@')[-1]}, {app.state.store.count()} records)"
     )
+    if not is_loopback(host):
+        typer.echo(
+            "The app is reachable beyond this machine: anyone with the URL above can edit the "
+            "records. Use HTTPS in front of it on untrusted networks.",
+            err=True,
+        )
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
-    import os
-
-    os.environ["AICOMPUTE_DB"] = url  # the store is migrated and seeded: workers just open it
+    # the store is migrated and seeded: workers just open it, with the same settings
+    os.environ.update(
+        AICOMPUTE_DB=url,
+        AICOMPUTE_HOST=host,
+        AICOMPUTE_ALLOWED_HOSTS=",".join(hosts),
+        AICOMPUTE_TOKEN=token or "",
+        AICOMPUTE_CSRF_SECRET=settings.csrf_secret,
+    )
     uvicorn.run(
         "aicompute.web.app:app_from_env",
         factory=True,

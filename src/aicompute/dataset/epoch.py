@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
-from aicompute.dataset.io import LoadResult, RowError, _validate
+from aicompute.dataset.io import LoadResult, RowError, _csv_error, _validate
 
 __all__ = ["COLUMNS", "CREDIT", "is_epoch_header", "map_domain", "read_epoch_text"]
 
@@ -88,7 +89,10 @@ def read_epoch_text(text: str, source: str) -> LoadResult:
     """Read Epoch's CSV text. Rows without training compute load with ``flop`` empty (they are
     left out of fits); a row with an unreadable date or number is reported with its line."""
     reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as error:
+        raise _csv_error(source, 1, error) from None
     column = {
         field: next((c for c in options if c in header), None) for field, options in COLUMNS.items()
     }
@@ -96,7 +100,13 @@ def read_epoch_text(text: str, source: str) -> LoadResult:
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         start = reader.line_num + 1
-        for raw in reader:
+        while True:
+            try:
+                raw = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:  # e.g. a cell over the CSV field limit
+                raise _csv_error(source, start, error) from None
             line = start
             start = reader.line_num + 1
             get = _getter(raw, column)
@@ -153,5 +163,8 @@ def _row(get: Any, name: str) -> dict[str, Any]:
     row["notes"] = "; ".join(notes)
     row["value_source"] = CREDIT if "flop" in row else ""
     row["tags"] = ["epoch"] + (["epoch-frontier"] if get("frontier").lower() == "true" else [])
-    row["id"] = "epoch-" + "-".join(name.lower().split())[:80]
+    # ids keep Epoch's spelling where it is a valid id; other characters become "-"
+    words = "-".join(name.lower().replace("+", " plus ").split())[:80]
+    slug = re.sub(r"[^a-z0-9._-]+", "-", words).strip("-._")
+    row["id"] = "epoch-" + (slug or "record")
     return row

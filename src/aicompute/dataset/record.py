@@ -20,7 +20,14 @@ import math
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from aicompute.constants import FLOP_PER_PFS_DAY
 from aicompute.errors import InputError
@@ -29,6 +36,8 @@ __all__ = [
     "CONFIDENCES",
     "CONFIDENCE_FACTOR",
     "DOMAINS",
+    "ID_PATTERN",
+    "LIMITS",
     "EstimateInputs",
     "Record",
     "fractional_year",
@@ -67,10 +76,51 @@ _DOMAIN_LOOKUP.update(
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 MIN_YEAR = 1940
 
+ID_PATTERN = r"[a-z0-9][a-z0-9._-]{0,199}"
+"""A record id: lowercase letters, digits, ``.``, ``_`` and ``-``, starting with a letter or
+digit, at most 200 characters, so that every id can be put in a URL path and fetched back."""
+
+LIMITS: dict[str, int] = {
+    "name": 500,
+    "organization": 2_000,
+    "value_source": 2_000,
+    "notes": 20_000,
+    "sources": 50,
+    "source": 2_000,
+    "tags": 50,
+    "tag": 100,
+    "estimates": 10,
+    "note": 2_000,
+    "input": 100_000,
+}
+"""Longest text (characters) and longest lists a record may hold: the same on every store
+and in every file, far above the longest real values (a 663-character note, 3 sources)."""
+
 
 def slugify(text: str) -> str:
     """A lowercase identifier: ``"AlphaGo Zero"`` → ``"alphago-zero"``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "record"
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:200].strip("-")
+    return slug or "record"
+
+
+def _no_nul(value: object, where: str) -> None:
+    """Refuse NUL characters anywhere in ``value`` (PostgreSQL cannot store them)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"{where}: contains a NUL character")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key, where)
+            _no_nul(item, where)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _no_nul(item, where)
+
+
+def _capped(value: object, limit: int, what: str) -> None:
+    if isinstance(value, (str, list)) and len(value) > limit:
+        unit = "characters" if isinstance(value, str) else "items"
+        raise ValueError(f"{what} is longer than {limit} {unit} ({len(value)})")
 
 
 def parse_date(text: object) -> tuple[str, str, float]:
@@ -126,6 +176,18 @@ class EstimateInputs(BaseModel):
     inputs: dict[str, Any]
     note: str = ""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded(cls, data: object) -> object:
+        if isinstance(data, dict):
+            _no_nul(data, "estimate")
+            _capped(data.get("note"), LIMITS["note"], "note")
+            inputs = data.get("inputs")
+            if isinstance(inputs, dict):
+                for name, value in inputs.items():
+                    _capped(value, LIMITS["input"], f"inputs.{name}")
+        return data
+
     @model_validator(mode="after")
     def _known_inputs(self) -> EstimateInputs:
         """Every input is one of the estimate's, and belongs to this method."""
@@ -165,6 +227,31 @@ class Record(BaseModel):
     notes: str = ""
     exclude_from_trend: bool = False
     tags: list[str] = Field(default_factory=list)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _bounded(cls, value: object, info: ValidationInfo) -> object:
+        """No NUL characters, and no text or list longer than :data:`LIMITS`."""
+        name = info.field_name or "record"
+        _capped(value, LIMITS.get(name, 10_000), name)
+        if name == "estimates":
+            return value  # each estimate checks its own
+        _no_nul(value, name)
+        if name in {"sources", "tags"} and isinstance(value, list):
+            for item in value:
+                _capped(item, LIMITS[name[:-1]], f"{name} item")
+        return value
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if value and not re.fullmatch(ID_PATTERN, value):
+            raise ValueError(
+                f"{value[:40]!r}{'...' if len(value) > 40 else ''} is not a valid id: use "
+                "lowercase letters, digits, '.', '_' and '-', starting with a letter or a "
+                "digit, at most 200 characters"
+            )
+        return value
 
     @field_validator("name", "organization", "notes", "value_source", mode="before")
     @classmethod

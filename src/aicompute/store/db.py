@@ -29,7 +29,15 @@ from sqlalchemy.engine import Engine
 from aicompute.dataset import Record
 from aicompute.errors import InputError
 
-__all__ = ["ConflictError", "NotFoundError", "Row", "Store", "default_url", "metadata"]
+__all__ = [
+    "ConflictError",
+    "DeletedError",
+    "NotFoundError",
+    "Row",
+    "Store",
+    "default_url",
+    "metadata",
+]
 
 metadata = sa.MetaData()
 
@@ -45,6 +53,7 @@ records_table = sa.Table(
     sa.Column("flop", sa.Float),
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("deleted_at", sa.DateTime(timezone=True)),
 )  # fmt: skip
 
 history_table = sa.Table(
@@ -71,6 +80,14 @@ class ConflictError(Exception):
 
 class NotFoundError(Exception):
     """No record with that id."""
+
+
+class DeletedError(NotFoundError):
+    """The record was deleted; it can be restored from its last version."""
+
+    def __init__(self, record_id: str, version: int, deleted_at: dt.datetime) -> None:
+        super().__init__(record_id)
+        self.record_id, self.version, self.deleted_at = record_id, version, deleted_at
 
 
 @dataclass(frozen=True)
@@ -106,6 +123,12 @@ def default_url() -> str:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _engine(url: str) -> Engine:
@@ -145,28 +168,36 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+LIVE = records_table.c.deleted_at.is_(None)
+
+
 class Store:
-    """Records in a SQL database, with versions and history."""
+    """Records in a SQL database, with versions and history.
+
+    A record's versions only ever grow, across deletes and re-creations: a delete is soft (the
+    row stays, marked deleted, at a new version) and can be undone with :meth:`restore`.
+    """
 
     _lock = threading.Lock()
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
         self.engine = _engine(self.url)
-        self._parsed: dict[tuple[str, int], Record] = {}
+        self._parsed: dict[tuple[str, int, dt.datetime], Record] = {}
         self._frame: Any = None
         self._frame_at = 0.0
         try:
             with self._lock:
                 migrate(self.engine)
-        except sa.exc.OperationalError as error:
-            raise InputError("db", f"cannot open database: {error.orig}") from None
+        except sa.exc.DBAPIError as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            raise InputError("db", f"cannot open database {_safe(self.url)}: {reason}") from None
 
     # --- reading ---------------------------------------------------------------------------
 
     def _row(self, row: Any) -> Row:
-        # parsed records are kept by (id, version): a version never changes once written
-        key = (row.id, row.version)
+        # parsed records are kept by (id, version, time written): versions never repeat
+        key = (row.id, row.version, row.updated_at)
         record = self._parsed.get(key)
         if record is None:
             record = Record.model_validate(json.loads(row.data))
@@ -201,9 +232,34 @@ class Store:
         self._frame_at = time.monotonic()
         return self._frame
 
-    def count(self) -> int:
+    @staticmethod
+    def _where(
+        query: Any,
+        *,
+        search: str | None = None,
+        domain: list[str] | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        confidence: list[str] | None = None,
+    ) -> Any:
+        query = query.where(LIVE)
+        if search:
+            query = query.where(records_table.c.name.ilike(_like(search), escape="\\"))
+        if domain:
+            query = query.where(records_table.c.domain.in_(domain))
+        if confidence:
+            query = query.where(records_table.c.confidence.in_(confidence))
+        if since is not None:
+            query = query.where(records_table.c.year >= since)
+        if until is not None:
+            query = query.where(records_table.c.year <= until)
+        return query
+
+    def count(self, **filters: Any) -> int:
+        """How many live records match the filters (those of :meth:`list`)."""
+        query = self._where(sa.select(sa.func.count()).select_from(records_table), **filters)
         with self.engine.connect() as c:
-            return c.execute(sa.select(sa.func.count()).select_from(records_table)).scalar_one()
+            return c.execute(query).scalar_one()
 
     def list(
         self,
@@ -214,32 +270,36 @@ class Store:
         until: float | None = None,
         confidence: list[str] | None = None,
         limit: int | None = None,
+        offset: int = 0,
     ) -> list[Row]:
-        """Records matching the filters (parameterized queries), by date."""
-        query = sa.select(records_table).order_by(records_table.c.year, records_table.c.name)
-        if search:
-            query = query.where(records_table.c.name.ilike(f"%{search}%"))
-        if domain:
-            query = query.where(records_table.c.domain.in_(domain))
-        if confidence:
-            query = query.where(records_table.c.confidence.in_(confidence))
-        if since is not None:
-            query = query.where(records_table.c.year >= since)
-        if until is not None:
-            query = query.where(records_table.c.year <= until)
-        if limit:
+        """Live records matching the filters (parameterized queries), by date then id."""
+        query = self._where(
+            sa.select(records_table),
+            search=search,
+            domain=domain,
+            since=since,
+            until=until,
+            confidence=confidence,
+        ).order_by(records_table.c.year, records_table.c.name, records_table.c.id)
+        if limit is not None:
             query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
         with self.engine.connect() as c:
             return [self._row(r) for r in c.execute(query)]
 
     def get(self, record_id: str) -> Row:
+        """The live record; :class:`DeletedError` if it was deleted, else NotFoundError."""
         with self.engine.connect() as c:
             row = c.execute(sa.select(records_table).where(records_table.c.id == record_id)).first()
         if row is None:
             raise NotFoundError(record_id)
+        if row.deleted_at is not None:
+            raise DeletedError(record_id, row.version, row.deleted_at)
         return self._row(row)
 
     def history(self, record_id: str) -> list[dict[str, Any]]:
+        """Every change of the record, deleted or not (empty if it never existed)."""
         query = (
             sa.select(history_table)
             .where(history_table.c.record_id == record_id)
@@ -271,75 +331,110 @@ class Store:
             "flop": record.flop,
             "data": json.dumps(record.model_dump(mode="json")),
             "updated_at": _now(),
+            "deleted_at": None,
         }
 
-    def _log(
-        self, c: Any, record_id: str, version: int, action: str, record: Record | None
-    ) -> None:
+    def _log(self, c: Any, record_id: str, version: int, action: str, data: str | None) -> None:
         c.execute(
             history_table.insert().values(
-                record_id=record_id,
-                version=version,
-                action=action,
-                at=_now(),
-                data=json.dumps(record.model_dump(mode="json")) if record else None,
+                record_id=record_id, version=version, action=action, at=_now(), data=data
             )
         )
 
+    @staticmethod
+    def _current(c: Any, record_id: str) -> Any:
+        return c.execute(
+            sa.select(
+                records_table.c.version, records_table.c.deleted_at, records_table.c.data
+            ).where(records_table.c.id == record_id)
+        ).first()
+
     def create(self, record: Record) -> Row:
-        """Add a record; its id must be new."""
+        """Add a record; its id must be new, or belong to a deleted record (which it replaces,
+        at the next version: versions never repeat)."""
         try:
             with self.engine.begin() as c:
-                c.execute(records_table.insert().values(**self._values(record, 1)))
-                self._log(c, record.id, 1, "create", record)
+                current = self._current(c, record.id)
+                if current is None:
+                    last = c.execute(
+                        sa.select(sa.func.max(history_table.c.version)).where(
+                            history_table.c.record_id == record.id
+                        )
+                    ).scalar()
+                    version = (last or 0) + 1
+                    c.execute(records_table.insert().values(**self._values(record, version)))
+                elif current.deleted_at is not None:
+                    version = current.version + 1
+                    result = c.execute(
+                        records_table.update()
+                        .where(records_table.c.id == record.id)
+                        .where(records_table.c.version == current.version)
+                        .values(**self._values(record, version))
+                    )
+                    if result.rowcount != 1:
+                        raise ConflictError(record.id, 0, current.version + 1)
+                else:
+                    raise ConflictError(record.id, 0, current.version)
+                self._log(c, record.id, version, "create", self._values(record, version)["data"])
         except sa.exc.IntegrityError:
             raise ConflictError(record.id, 0, self.get(record.id).version) from None
         return self.get(record.id)
+
+    def _change(
+        self, record_id: str, version: int, values: dict[str, Any], action: str, live: bool
+    ) -> None:
+        """Apply ``values`` if the record is at ``version`` (and live, or deleted)."""
+        with self.engine.begin() as c:
+            state = LIVE if live else records_table.c.deleted_at.is_not(None)
+            result = c.execute(
+                records_table.update()
+                .where(records_table.c.id == record_id)
+                .where(records_table.c.version == version)
+                .where(state)
+                .values(version=version + 1, **values)
+            )
+            if result.rowcount != 1:
+                current = self._current(c, record_id)
+                if current is None:
+                    raise NotFoundError(record_id)
+                if (current.deleted_at is None) != live:
+                    if live:
+                        raise DeletedError(record_id, current.version, current.deleted_at)
+                    raise ConflictError(record_id, version, current.version)
+                raise ConflictError(record_id, version, current.version)
+            data = values.get("data") or self._current(c, record_id).data
+            self._log(c, record_id, version + 1, action, data)
 
     def update(self, record_id: str, record: Record, version: int) -> Row:
         """Replace a record if it is still at ``version``."""
         if record.id != record_id:
             raise InputError("id", "a record's id cannot change")
-        with self.engine.begin() as c:
-            values = self._values(record, version + 1)
-            result = c.execute(
-                records_table.update()
-                .where(records_table.c.id == record_id)
-                .where(records_table.c.version == version)
-                .values(**values)
-            )
-            if result.rowcount != 1:
-                current = c.execute(
-                    sa.select(records_table.c.version).where(records_table.c.id == record_id)
-                ).scalar()
-                if current is None:
-                    raise NotFoundError(record_id)
-                raise ConflictError(record_id, version, current)
-            self._log(c, record_id, version + 1, "update", record)
+        values = self._values(record, version + 1)
+        del values["version"]
+        self._change(record_id, version, values, "update", live=True)
         return self.get(record_id)
 
-    def delete(self, record_id: str, version: int) -> None:
-        with self.engine.begin() as c:
-            result = c.execute(
-                records_table.delete()
-                .where(records_table.c.id == record_id)
-                .where(records_table.c.version == version)
-            )
-            if result.rowcount != 1:
-                current = c.execute(
-                    sa.select(records_table.c.version).where(records_table.c.id == record_id)
-                ).scalar()
-                if current is None:
-                    raise NotFoundError(record_id)
-                raise ConflictError(record_id, version, current)
-            self._log(c, record_id, version + 1, "delete", None)
+    def delete(self, record_id: str, version: int) -> int:
+        """Delete a record at ``version`` (softly: :meth:`restore` undoes it); returns the
+        deleted record's version."""
+        self._change(record_id, version, {"deleted_at": _now(), "updated_at": _now()},
+                     "delete", live=True)  # fmt: skip
+        return version + 1
+
+    def restore(self, record_id: str, version: int) -> Row:
+        """Bring back a deleted record (``version`` is its deleted version), at a new version."""
+        self._change(record_id, version, {"deleted_at": None, "updated_at": _now()},
+                     "restore", live=False)  # fmt: skip
+        return self.get(record_id)
 
     def seed_if_empty(self) -> int:
         """Fill an empty store with the embedded dataset; returns how many records it has."""
         from aicompute.dataset import read_embedded
 
         with self._lock:
-            if self.count() == 0:
+            with self.engine.connect() as c:
+                empty = c.execute(sa.select(history_table.c.seq).limit(1)).first() is None
+            if empty:
                 records = read_embedded().records
                 with self.engine.begin() as c:
                     c.execute(records_table.insert(), [self._values(r, 1) for r in records])
@@ -357,3 +452,8 @@ class Store:
                         ],
                     )
         return self.count()
+
+
+def _safe(url: str) -> str:
+    """The URL without a password."""
+    return url.split("@")[-1] if "@" in url else url

@@ -27,9 +27,13 @@ function errorText(body) {
   return JSON.stringify(body);
 }
 
+// Writes carry the page's CSRF token: the server refuses browser writes without it.
+const CSRF = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
 async function api(path, options = {}) {
   const response = await fetch(path, {
-    headers: { "Content-Type": "application/json" }, ...options,
+    ...options,
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF },
   });
   const text = await response.text();
   const body = text ? JSON.parse(text) : null;
@@ -38,6 +42,22 @@ async function api(path, options = {}) {
     throw Object.assign(new Error(errorText(body)), { status: response.status, fields });
   }
   return body;
+}
+
+// Every page of a list: the API answers a page at a time and links the next one.
+async function apiAll(path) {
+  const rows = [];
+  let next = path;
+  while (next) {
+    const response = await fetch(next);
+    const body = await response.json();
+    if (!response.ok) throw new Error(errorText(body));
+    rows.push(...body);
+    const link = response.headers.get("Link") || "";
+    const match = link.match(/<([^>]+)>;\s*rel="next"/);
+    next = match ? match[1] : null;
+  }
+  return rows;
 }
 
 async function render(target, spec) {
@@ -83,7 +103,7 @@ async function explorer() {
 
 // --- records table ----------------------------------------------------------------------
 async function recordsPage() {
-  const records = await api("/api/records");
+  const records = await apiAll("/api/records?limit=1000");
   const tbody = $("#records-table tbody");
   const search = $("#record-search");
   const domain = $("#record-domain");
@@ -293,12 +313,23 @@ function recordForm() {
 function recordPage() {
   const button = $("#delete-record");
   button.addEventListener("click", async () => {
-    if (!window.confirm("Delete this record?")) return;
+    if (!window.confirm("Delete this record? (You can restore it from its page.)")) return;
     try {
-      await fetch(`/api/records/${encodeURIComponent(button.dataset.id)}?version=${button.dataset.version}`,
-                  { method: "DELETE" }).then((r) => { if (!r.ok) throw new Error(`HTTP ${r.status}`); });
-      window.location.href = "/records";
+      await api(`/api/records/${encodeURIComponent(button.dataset.id)}?version=${button.dataset.version}`,
+                { method: "DELETE" });
+      window.location.reload();  // the page now offers to restore it
     } catch (e) { window.alert(e.message); }
+  });
+}
+
+function deletedPage() {
+  const button = $("#restore-record");
+  button.addEventListener("click", async () => {
+    try {
+      const restored = await api(`/api/records/${encodeURIComponent(button.dataset.id)}/restore`,
+                                 { method: "POST", body: JSON.stringify({ version: Number(button.dataset.version) }) });
+      window.location.href = `/records/${encodeURIComponent(restored.id)}`;
+    } catch (e) { $("#restore-error").textContent = e.message; }
   });
 }
 
@@ -308,5 +339,6 @@ document.addEventListener("DOMContentLoaded", () => {
   if ($("#calculator")) calculator();
   if ($("#record-form")) recordForm();
   if ($("#delete-record")) recordPage();
+  if ($("#restore-record")) deletedPage();
 });
 })();
