@@ -520,3 +520,13 @@ def test_cli_lists_units() -> None:
     units = {u["name"]: u for u in json.loads(result.stdout)}
     assert units["Cloud TPU v3 device"]["chips_per_unit"] == 4
     assert len(units) == len(unit_rows())
+
+
+def test_a_name_longer_than_any_real_one_is_refused_before_matching() -> None:
+    """Matching cost grows with the name: a 100,000-character name once took 11 s."""
+    from aicompute.hardware.catalog import resolve
+
+    for name in ["H100 " * 20_000, "x" * 100_000]:
+        with pytest.raises(InputError, match="at most 200"):
+            resolve(name)
+    assert resolve("NVIDIA H100 80GB HBM3").accelerator.key == "nvidia-h100-sxm5"

@@ -41,10 +41,10 @@ def __getattr__(name: str) -> object:
     if name == "count":  # needs the torch extra
         try:
             return importlib.import_module("aicompute.counting").count
-        except ImportError as error:
-            raise ImportError(
-                f"aicompute.count needs PyTorch: pip install 'aicompute[torch]' ({error})"
-            ) from None
+        except Exception as error:  # a broken torch can raise anything, not only ImportError
+            from aicompute.counting.limits import torch_failure
+
+            raise ImportError(f"aicompute.count: {torch_failure(error)}") from None
     raise AttributeError(f"module 'aicompute' has no attribute {name!r}")
 
 

@@ -51,20 +51,6 @@ SeedOpt = Annotated[
 ]
 
 
-def check_bootstrap(value: int, minimum: int = 0) -> None:
-    """Refuse ``--bootstrap`` below ``minimum`` or above ``MAX_BOOTSTRAP``, before any work."""
-    from aicompute.constants import MAX_BOOTSTRAP
-    from aicompute.errors import InputError
-
-    if value < minimum:
-        raise InputError(
-            "bootstrap",
-            "must be 0 or more" if minimum == 0 else f"use at least {minimum} resamples",
-        )
-    if value > MAX_BOOTSTRAP:
-        raise InputError("bootstrap", f"at most {MAX_BOOTSTRAP:,} resamples, got {value:,}")
-
-
 def load(data: list[Path] | None, with_embedded: bool = False):  # type: ignore[no-untyped-def]
     """Load the records, reporting each bad row on stderr: (records, frame, results)."""
     from aicompute.dataset import load_records, records_to_frame

@@ -11,11 +11,11 @@ from aicompute.cli.common import (
     JsonOpt,
     SeedOpt,
     WithEmbeddedOpt,
-    check_bootstrap,
     credits,
     load_frame,
 )
 from aicompute.cli.output import console, print_json, user_errors
+from aicompute.trends.fit import check_bootstrap
 
 Text = Optional[str]
 
@@ -77,7 +77,7 @@ def forecast_command(
     from aicompute.units import parse_flop, parse_number
 
     with user_errors():
-        check_bootstrap(bootstrap, minimum=100)
+        check_bootstrap(bootstrap, seed, zero=False, minimum=100)
         frame, results = load_frame(data, with_embedded)
         if backtest:
             bt = backtest_frame(frame, cutoff=backtest, trend=trend, bootstrap=bootstrap, seed=seed)

@@ -12,11 +12,11 @@ from aicompute.cli.common import (
     JsonOpt,
     SeedOpt,
     WithEmbeddedOpt,
-    check_bootstrap,
     credits,
     load,
 )
 from aicompute.cli.output import console, print_json, user_errors
+from aicompute.trends.fit import check_bootstrap
 
 CHART_NAMES = ("modern", "eras", "domains", "estimate")
 
@@ -55,7 +55,7 @@ def report_command(
     from aicompute.report.build import check_destination
 
     with user_errors():
-        check_bootstrap(bootstrap)
+        check_bootstrap(bootstrap, seed)
         check_destination(out, force=force, option="--force")
         refuse_overwriting_inputs(out, data or [], folder=True)
         status = console(stderr=True)

@@ -471,9 +471,7 @@ def resolve(name: str, precision: str | None = None) -> Resolution:
     """
     if precision is not None:
         resolve_precision(precision)
-    text = " ".join(name.split())
-    if not text:
-        raise InputError("hardware", "no accelerator name given")
+    text = _name_text(name)
     index = _index()
     forms = _forms(text)
     units: list[Unit] = _lookup(index.units, forms)
@@ -491,6 +489,21 @@ def resolve(name: str, precision: str | None = None) -> Resolution:
     if chips:
         return _choose(text, _in_order(chips), precision)
     return _choose(text, _by_core(text), precision)
+
+
+def _name_text(name: str) -> str:
+    """The name with its spaces normalised; empty or longer than any real name is refused
+    before any matching (matching costs grow with the name's length)."""
+    from aicompute.constants import MAX_NAME_CHARS
+
+    if len(name) > MAX_NAME_CHARS:
+        raise InputError(
+            "hardware", f"a name of {len(name):,} characters; names have at most {MAX_NAME_CHARS}"
+        )
+    text = " ".join(name.split())
+    if not text:
+        raise InputError("hardware", "no accelerator name given")
+    return text
 
 
 def _chips(n: int) -> str:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from aicompute._files import check_parents, default_mode, describe_os_error
-from aicompute.constants import FLOP_PER_PFS_DAY, MAX_BOOTSTRAP
+from aicompute.constants import FLOP_PER_PFS_DAY
 from aicompute.errors import InputError
 
 __all__ = [
@@ -138,10 +138,11 @@ def build_report(
     Raises :class:`InputError` (field ``out``) when the folder may not or cannot be written.
     """
     from aicompute.dataset import read_embedded
+    from aicompute.trends.fit import check_bootstrap
 
     step = progress or (lambda _name: None)
     out = Path(out)
-    _check_bootstrap(bootstrap)
+    check_bootstrap(bootstrap, seed)
     target = check_destination(out, force=force)
     timings: dict[str, float] = {}
     if records is None:
@@ -167,14 +168,6 @@ def build_report(
         raise
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != MARKER)
     return ReportResult(out, files, timings, summary)
-
-
-def _check_bootstrap(bootstrap: int) -> None:
-    """Refuse a number of resamples below 0 or above :data:`MAX_BOOTSTRAP`."""
-    if bootstrap < 0:
-        raise InputError("bootstrap", "must be 0 or more")
-    if bootstrap > MAX_BOOTSTRAP:
-        raise InputError("bootstrap", f"at most {MAX_BOOTSTRAP:,} resamples, got {bootstrap:,}")
 
 
 def check_destination(
