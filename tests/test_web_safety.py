@@ -527,3 +527,16 @@ def test_serve_with_a_corrupt_database_is_one_line(tmp_path) -> None:  # type: i
     _out, err = process.communicate(timeout=60)
     assert process.returncode == 2 and "Traceback" not in err
     assert err.strip().count("\n") == 0 and "not a database" in err, err
+
+
+def test_pages_answer_errors_as_pages(client) -> None:  # type: ignore[no-untyped-def]
+    """A browser opening a missing record, or refused, gets a page, not raw JSON."""
+    missing = client.get("/records/no-such-record")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "There is no record &#39;no-such-record&#39;" in missing.text
+    html = {"Host": "evil.example", "Accept": "text/html,application/xhtml+xml"}
+    refused = client.get("/records", headers=html)
+    assert refused.status_code == 403 and refused.headers["content-type"].startswith("text/html")
+    assert "<h1>Refused</h1>" in refused.text and "&#x27;evil.example&#x27;" in refused.text
+    api = client.get("/api/records", headers=html)
+    assert api.status_code == 403 and api.json()["detail"].startswith("host")

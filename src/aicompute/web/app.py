@@ -303,7 +303,14 @@ def create_app(
         )
 
     @app.exception_handler(NotFoundError)
-    async def _not_found(_: Request, error: NotFoundError) -> JSONResponse:
+    async def _not_found(request: Request, error: NotFoundError) -> Response:
+        if not request.url.path.startswith("/api/"):
+            return page(
+                "error.html.j2",
+                status=404,
+                title="No such record",
+                message=f"There is no record {error.args[0]!r}.",
+            )
         if isinstance(error, DeletedError):
             return JSONResponse(
                 {

@@ -26,6 +26,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -150,7 +151,10 @@ class Guard:
                 return
             receive = await self._bounded(scope, headers, receive)
         except RefusedError as refused:
-            await _respond(send_guarded, refused.status, refused.message)
+            page = "text/html" in headers.get("accept", "") and not scope["path"].startswith(
+                "/api/"
+            )
+            await _respond(send_guarded, refused.status, refused.message, html=page)
             return
         try:
             await self.app(scope, receive, send_guarded)
@@ -271,11 +275,28 @@ def _cookies(text: str) -> dict[str, str]:
 
 
 async def _respond(
-    send: Send, status: int, message: str | None, extra: list[tuple[bytes, bytes]] | None = None
+    send: Send,
+    status: int,
+    message: str | None,
+    extra: list[tuple[bytes, bytes]] | None = None,
+    html: bool = False,
 ) -> None:
-    body = b"" if message is None else json.dumps({"detail": message}).encode()
+    """A refusal: JSON ``{"detail": message}``, or a short page for a browser's page request."""
+    kind = b"text/html; charset=utf-8" if html else b"application/json"
+    if message is None:
+        body = b""
+    elif html:
+        text = escape(message[:1].upper() + message[1:])
+        body = (
+            '<!doctype html><html lang="en"><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>Refused · aicompute</title><body style="font-family: sans-serif; '
+            f'margin: 2em; max-width: 40em"><h1>Refused</h1><p>{text}.</p></body></html>'
+        ).encode()
+    else:
+        body = json.dumps({"detail": message}).encode()
     headers = [(b"content-length", str(len(body)).encode())] + (extra or [])
     if message is not None:
-        headers.append((b"content-type", b"application/json"))
+        headers.append((b"content-type", kind))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
