@@ -1,12 +1,31 @@
-"""Shared fixtures: the seed's own records, apart from the rest of the embedded dataset."""
+"""Shared fixtures: the seed's own records, apart from the rest of the embedded dataset, and
+the database URLs the web app's tests run on (SQLite, and a real PostgreSQL server)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from aicompute import dataset
+from tests.postgres import binaries, postgres_server
+
+STORES = ["sqlite"]
+if binaries() is not None:
+    STORES.append("postgresql")
+elif os.environ.get("CI"):
+    raise RuntimeError("CI needs Debian's postgresql for the PostgreSQL tests")
+
+
+@pytest.fixture(scope="module", params=STORES)
+def db_url(request, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A fresh database per test module: a SQLite file, then a private PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'web.db'}"
+    else:
+        with postgres_server() as url:
+            yield url
 
 
 def seed_records() -> list[dataset.Record]:

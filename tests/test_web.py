@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import warnings
 
@@ -16,22 +15,6 @@ with warnings.catch_warnings():
 
 from aicompute.store import ConflictError, Store
 from aicompute.web import create_app
-from tests.postgres import binaries, postgres_server
-
-STORES = ["sqlite"]
-if binaries() is not None:
-    STORES.append("postgresql")
-elif os.environ.get("CI"):
-    raise RuntimeError("CI needs Debian's postgresql for the PostgreSQL tests")
-
-
-@pytest.fixture(scope="module", params=STORES)
-def db_url(request, tmp_path_factory):  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'web.db'}"
-    else:
-        with postgres_server() as url:
-            yield url
 
 
 @pytest.fixture(scope="module")

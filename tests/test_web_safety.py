@@ -20,25 +20,9 @@ import sqlalchemy as sa
 
 from aicompute.web import create_app
 from aicompute.web.security import Settings
-from tests.postgres import binaries, postgres_server
-
-STORES = ["sqlite"]
-if binaries() is not None:
-    STORES.append("postgresql")
-elif os.environ.get("CI"):
-    raise RuntimeError("CI needs Debian's postgresql for the PostgreSQL tests")
 
 BASE = "http://127.0.0.1:8000"
 RECORD = {"name": "Safety test", "date": "2021-03-04", "domain": "Language", "flop": 1e21}
-
-
-@pytest.fixture(scope="module", params=STORES)
-def db_url(request, tmp_path_factory):  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'safety.db'}"
-    else:
-        with postgres_server() as url:
-            yield url
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from aicompute.charts.figures import (
     domains_chart,
     eras_chart,
     estimate_chart,
+    estimate_point,
     forecast_chart,
     modern_chart,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "domains_chart",
     "eras_chart",
     "estimate_chart",
+    "estimate_point",
     "forecast_chart",
     "modern_chart",
     "safe_json",

@@ -261,6 +261,30 @@ def domains_chart(analysis: Any) -> Chart:
     return Chart("domains", spec, {"rows": rows, "fits": analysis.domain_fits})
 
 
+def estimate_point(flop: str | None, date: str | None) -> float:
+    """Read the estimate that chart 4 places: its FLOP (text as people write it, positive) and
+    its date (checked); raises :class:`~aicompute.errors.InputError` naming ``flop`` or
+    ``date``. Every face checks its input with this before any work.
+
+    >>> estimate_point("3640 pfs-days", "2020-05")
+    3.14496e+23
+    """
+    from aicompute.dataset.record import parse_date
+    from aicompute.errors import InputError
+    from aicompute.units import parse_flop
+
+    if not flop or not date:
+        raise InputError("flop", "the estimate chart needs its flop and date")
+    value = parse_flop(flop, "flop")
+    if value <= 0:
+        raise InputError("flop", "must be positive")
+    try:
+        parse_date(date)
+    except ValueError as error:
+        raise InputError("date", str(error)) from None
+    return value
+
+
 def estimate_chart(
     analysis: Any,
     flop: float,

@@ -143,9 +143,7 @@ def chart_command(
     """Write one chart as SVG, PNG, an offline HTML page, or its Vega-Lite JSON."""
     from aicompute import charts, trends
     from aicompute._files import output_errors, refuse_overwriting_inputs
-    from aicompute.dataset import parse_date
     from aicompute.errors import InputError
-    from aicompute.units import parse_flop
 
     with user_errors():
         key = name.strip().lower()
@@ -156,18 +154,10 @@ def chart_command(
             raise InputError("format", f"unknown format {chosen!r}; use svg, png, html or json")
         target = out or Path(f"{key}.{chosen}")
         refuse_overwriting_inputs(target, data or [])
+        value = charts.estimate_point(flop, date) if key == "estimate" else None
         _, frame, _ = load(data, with_embedded)
         analysis = trends.analyze(frame, bootstrap=200, seed=seed)
-        if key == "estimate":
-            if flop is None or date is None:
-                raise InputError("flop", "the estimate chart needs --flop and --date")
-            value = parse_flop(flop, "flop")
-            if value <= 0:
-                raise InputError("flop", "must be positive")
-            try:
-                parse_date(date)
-            except ValueError as error:
-                raise InputError("date", str(error)) from None
+        if value is not None and date is not None:
             chart = charts.estimate_chart(analysis, value, date, label)
         else:
             chart = charts.CHARTS[key](analysis)

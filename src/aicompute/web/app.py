@@ -570,21 +570,9 @@ def create_app(
         name: str, f: Filters, flop: str | None, date: str | None, label: str
     ) -> dict[str, Any]:
         from aicompute import charts, trends
-        from aicompute.dataset import parse_date
         from aicompute.units import parse_flop
 
-        estimate_at = None
-        if name == "estimate":
-            if not flop or not date:
-                raise InputError("flop", "the estimate chart needs flop and date")
-            value = parse_flop(flop, "flop")
-            if value <= 0:
-                raise InputError("flop", "must be positive")
-            try:
-                parse_date(date)
-            except ValueError as error:
-                raise InputError("date", str(error)) from None
-            estimate_at = value
+        estimate_at = charts.estimate_point(flop, date) if name == "estimate" else None
         frame, _ = filtered(*f.values())
         if name in {"forecast", "cost"}:
             from aicompute import economics
