@@ -506,3 +506,25 @@ def test_bootstrap_above_the_cap_is_refused_at_once(command: str, tmp_path: Path
     assert f"{MAX_BOOTSTRAP:,}" in line
     assert time.perf_counter() - start < 5
     assert not (tmp_path / "r").exists()
+
+
+# --- a stored calculation that cannot compute --------------------------------------------
+
+
+def test_a_stored_layer_bomb_is_shown_not_run(tmp_path: Path) -> None:
+    """A record whose stored architecture would once run unbounded work: `data show` shows the
+    record with the reason, `data check` lists it, and neither stalls."""
+    path = tmp_path / "bomb.yaml"
+    path.write_text(
+        "- name: Bomb\n  date: '2020'\n  flop: 1e20\n  estimates:\n  - method: operations\n"
+        "    inputs: {architecture: 'input 3; dense 4 repeat=1000000000', tokens: '1'}\n",
+        encoding="utf-8",
+    )
+    shown = run("data", "show", "bomb", "--data", str(path), "--json")
+    assert shown.exit_code == 0, shown.output
+    (redone,) = json.loads(shown.stdout)["recomputed"]
+    assert redone["method"] == "operations" and "repeat=1000000000" in redone["error"]
+    assert "over the limit" in redone["error"]
+    checked = run("data", "check", "--data", str(path), "--json")
+    failing = [p for p in json.loads(checked.stdout)["problems"] if p["kind"] == "estimate-fails"]
+    assert len(failing) == 1 and "repeat=1000000000" in failing[0]["message"]

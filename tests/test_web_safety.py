@@ -524,3 +524,47 @@ def test_pages_answer_errors_as_pages(client) -> None:  # type: ignore[no-untype
     assert "<h1>Refused</h1>" in refused.text and "&#x27;evil.example&#x27;" in refused.text
     api = client.get("/api/records", headers=html)
     assert api.status_code == 403 and api.json()["detail"].startswith("host")
+
+
+def test_after_an_error_the_connection_stays_open(db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A 500 (or 503, 422) once dropped the connection, so the client's next request failed."""
+    import http.client
+    import socket
+    import threading
+
+    import uvicorn
+
+    app = create_app(db_url, seed=False)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            time.sleep(0.05)
+        monkeypatch.setattr(app.state.store, "count", lambda **_: 1 / 0)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        statuses = []
+        sockets = []
+        for method, path, body in [
+            ("GET", "/api/health", None),  # 500
+            ("POST", "/api/estimate", "[" * 1000),  # 422
+            ("GET", "/api/hardware/gtx580", None),  # 200
+        ]:
+            headers = {"Content-Type": "application/json"}
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            statuses.append(response.status)
+            assert response.getheader("connection") != "close"
+            sockets.append(connection.sock)
+        assert statuses == [500, 422, 200]
+        assert sockets[0] is sockets[1] is sockets[2]  # one connection throughout
+        connection.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

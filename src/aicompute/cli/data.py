@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -113,12 +113,23 @@ def show_command(
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
             raise InputError("name", f"no record {name!r}{hint}")
         record = match[0]
-        redone = [(e, estimate_from(e.inputs).preferred) for e in record.estimates]
+    # a stored calculation that no longer computes is shown with its reason, not a failure
+    redone: list[tuple[Any, Any, str | None]] = []
+    for e in record.estimates:
+        try:
+            redone.append((e, estimate_from(e.inputs).preferred, None))
+        except InputError as error:
+            redone.append((e, None, str(error)))
     if as_json:
         out = record.to_dict()
         out["year"] = record.year
         out["pfs_days"] = record.pfs_days
-        out["recomputed"] = [dict(est.to_dict(), note=e.note) for e, est in redone]
+        out["recomputed"] = [
+            dict(est.to_dict(), note=e.note)
+            if est is not None
+            else {"method": e.method, "error": problem, "note": e.note}
+            for e, est, problem in redone
+        ]
         print_json(out)
         return
     from rich.table import Table
@@ -150,14 +161,13 @@ def show_command(
     ):
         if text:
             table.add_row(label, Text(text))
-    for e, est in redone:
-        table.add_row(
-            f"method: {e.method}",
-            Text(
-                f"{est.calculation}\n= {est.pfs_days:.4g} "
-                f"pfs-days{(chr(10) + e.note) if e.note else ''}"
-            ),
+    for e, est, problem in redone:
+        shown = (
+            f"cannot be recomputed: {problem}"
+            if est is None
+            else f"{est.calculation}\n= {est.pfs_days:.4g} pfs-days"
         )
+        table.add_row(f"method: {e.method}", Text(shown + (f"\n{e.note}" if e.note else "")))
     console().print(table)
 
 
