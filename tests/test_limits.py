@@ -551,3 +551,29 @@ def test_count_command_reports_a_broken_torch(monkeypatch: pytest.MonkeyPatch) -
         "aicompute: error: PyTorch is installed but failed to import: ImportError: "
         "libtorch_cpu.so: cannot open shared object file"
     ]
+
+
+def test_a_bad_config_is_refused_before_torch_loads(tmp_path: Path) -> None:
+    """`count` fails fast: a config.json is read and checked without importing torch."""
+    import subprocess
+    import sys
+
+    for name, text in {
+        "big.json": json.dumps({"model_type": "llama", "hidden_size": 10**12}),
+        "deep.json": "[" * 100_000 + "]" * 100_000,
+        "odd.json": json.dumps({"model_type": "nonesuch"}),
+    }.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    script = (
+        "import sys\nfrom typer.testing import CliRunner\nfrom aicompute.cli import app\n"
+        "for name in sys.argv[1:]:\n"
+        "    r = CliRunner().invoke(app, ['count', name])\n"
+        "    print(r.exit_code, 'torch' in sys.modules, r.output.strip())\n"
+    )
+    names = [str(tmp_path / n) for n in ("big.json", "deep.json", "odd.json")]
+    out = subprocess.run(
+        [sys.executable, "-c", script, *names], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert [line.split()[:2] for line in out] == [["2", "False"]] * 3, out
+    assert "over the limit" in out[0] and "nested too deeply" in out[1]
+    assert "unknown architecture" in out[2]

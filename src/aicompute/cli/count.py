@@ -133,7 +133,11 @@ def count_command(
         shape = parse_shape(input_shape) if input_shape else None
         check_sizes(batch_size=batch_size, seq_len=seq_len, input_shape=shape)
         if model.strip().lower() not in {"list", "presets"}:
-            classify_model(model)
+            kind, ref = classify_model(model)
+            if kind == "config":  # read and checked without torch
+                from aicompute.counting.presets import from_hf_config
+
+                from_hf_config(ref)
         if backward not in {"measured", "ratio"}:
             raise InputError("backward", "use measured or ratio")
         import_torch()

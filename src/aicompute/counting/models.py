@@ -12,12 +12,12 @@ Rotary position embeddings are elementwise work and are left out.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field, replace
-from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from aicompute.counting.specs import MLASpec, MoESpec, TransformerSpec
 
 __all__ = [
     "MLASpec",
@@ -30,71 +30,6 @@ __all__ = [
     "resnet",
     "vgg16",
 ]
-
-
-@dataclass(frozen=True)
-class MoESpec:
-    n_experts: int
-    top_k: int
-    d_ff_expert: int
-    n_shared: int = 0
-    dense_layers: int = 0  # the first layers keep a dense FFN
-    d_ff_dense: int = 0
-
-
-@dataclass(frozen=True)
-class MLASpec:
-    """DeepSeek's multi-head latent attention projections."""
-
-    q_lora: int
-    kv_lora: int
-    qk_nope: int
-    qk_rope: int
-    v_head: int
-
-
-@dataclass(frozen=True)
-class TransformerSpec:
-    """The shape of a transformer, enough to count it."""
-
-    name: str
-    kind: str  # decoder | encoder | encoder-decoder | vit
-    d_model: int
-    n_layers: int
-    n_heads: int
-    d_ff: int
-    vocab: int = 0
-    n_kv_heads: int | None = None
-    head_dim: int | None = None
-    ffn: str = "gelu"  # gelu | relu | swiglu
-    norm: str = "layer"  # layer | rms
-    positions: str = "learned"  # learned | rotary | relative | none
-    max_positions: int = 0
-    type_vocab: int = 0
-    bias: bool = True
-    lm_head: bool = True
-    tie_embeddings: bool = False
-    pooler: bool = False
-    decoder_layers: int = 0
-    moe: MoESpec | None = None
-    mla: MLASpec | None = None
-    image_size: int = 0
-    patch: int = 0
-    channels: int = 3
-    n_classes: int = 0
-    source: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def kv_heads(self) -> int:
-        return self.n_kv_heads or self.n_heads
-
-    @property
-    def dim_head(self) -> int:
-        return self.head_dim or self.d_model // self.n_heads
-
-    def with_(self, **changes: Any) -> TransformerSpec:
-        return replace(self, **changes)
 
 
 def _norm(spec: TransformerSpec) -> nn.Module:

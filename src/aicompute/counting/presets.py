@@ -41,7 +41,7 @@ class Preset:
 
 
 def _specs() -> dict[str, Any]:
-    from aicompute.counting.models import MLASpec, MoESpec, TransformerSpec
+    from aicompute.counting.specs import MLASpec, MoESpec, TransformerSpec
 
     gpt2 = TransformerSpec(
         "gpt2",
@@ -225,6 +225,13 @@ def _specs() -> dict[str, Any]:
             source="https://arxiv.org/abs/2010.11929",
         ),
     }
+
+
+def _build(spec: Any) -> Any:
+    """The module of a transformer spec (torch loads here, not before)."""
+    from aicompute.counting import models
+
+    return models.build_transformer(spec)
 
 
 def _presets() -> dict[str, Preset]:
@@ -421,8 +428,7 @@ def from_hf_config(path: str | Path) -> Preset:
 
     name = cfg.get("_name_or_path")
     name = name[:MAX_NAME_CHARS] if isinstance(name, str) and name.strip() else path.stem
-    from aicompute.counting import models
-    from aicompute.counting.models import MLASpec, MoESpec, TransformerSpec
+    from aicompute.counting.specs import MLASpec, MoESpec, TransformerSpec
 
     try:
         if mtype == "gpt2":
@@ -438,7 +444,7 @@ def from_hf_config(path: str | Path) -> Preset:
                 max_positions=need("n_positions", "max_position_embeddings"),
                 tie_embeddings=True,
             )
-            return Preset(name, "text", lambda: models.build_transformer(spec), 1024, spec=spec)
+            return Preset(name, "text", lambda: _build(spec), 1024, spec=spec)
         if mtype == "bert":
             spec = TransformerSpec(
                 name,
@@ -453,7 +459,7 @@ def from_hf_config(path: str | Path) -> Preset:
                 pooler=True,
                 lm_head=False,
             )
-            return Preset(name, "text", lambda: models.build_transformer(spec), 128, spec=spec)
+            return Preset(name, "text", lambda: _build(spec), 128, spec=spec)
         if mtype == "t5":
             spec = TransformerSpec(
                 name,
@@ -470,7 +476,7 @@ def from_hf_config(path: str | Path) -> Preset:
                 positions="relative",
                 bias=False,
             )
-            return Preset(name, "text", lambda: models.build_transformer(spec), 512, spec=spec)
+            return Preset(name, "text", lambda: _build(spec), 512, spec=spec)
         if mtype == "vit":
             spec = TransformerSpec(
                 name,
@@ -484,9 +490,7 @@ def from_hf_config(path: str | Path) -> Preset:
                 channels=opt("num_channels", 3),
                 n_classes=len(cfg.get("id2label", {})) or 1000,
             )
-            return Preset(
-                name, "image", lambda: models.build_transformer(spec), 0, spec.image_size, spec
-            )
+            return Preset(name, "image", lambda: _build(spec), 0, spec.image_size, spec)
         d = need("hidden_size")
         heads = need("num_attention_heads")
         moe = mla = None
@@ -527,4 +531,4 @@ def from_hf_config(path: str | Path) -> Preset:
         )
     except (TypeError, KeyError) as error:
         raise InputError("model", f"{path}: unexpected config ({error})") from None
-    return Preset(name, "text", lambda: models.build_transformer(spec), 4096, spec=spec)
+    return Preset(name, "text", lambda: _build(spec), 4096, spec=spec)
