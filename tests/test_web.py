@@ -243,3 +243,31 @@ def test_parameterized_queries(client) -> None:  # type: ignore[no-untyped-def]
 def test_a_negative_seed_is_422(client) -> None:  # type: ignore[no-untyped-def]
     r = client.get("/api/fit", params={"seed": -1})
     assert r.status_code == 422 and "seed" in str(r.json()["detail"][0]["loc"])
+
+
+def test_the_docs_list_every_route_and_serve_option(client) -> None:  # type: ignore[no-untyped-def]
+    """docs/web.md's API table names exactly the API's routes, and its option table exactly
+    the options of `aicompute serve` (docs checked against the code)."""
+    import re
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from aicompute.cli import app as cli
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "web.md").read_text("utf-8")
+    documented = {
+        (method, re.sub(r"\{[a-z_]+\}", "{}", path))
+        for method, path in re.findall(r"`(GET|POST|PUT|DELETE) (/api/[^`?\s]*)", text)
+    }
+    routes = {
+        (method, re.sub(r"\{[a-z_]+\}", "{}", route.path))
+        for route in client.app.routes
+        if route.path.startswith("/api/")
+        for method in getattr(route, "methods", set()) - {"HEAD"}
+    }
+    assert documented == routes
+    help_text = CliRunner().invoke(cli, ["serve", "--help"], env={"COLUMNS": "200"}).output
+    options = set(re.findall(r"(--[a-z-]+)", help_text)) - {"--help"}
+    table = text[text.index("| option | what |") : text.index("`serve` prints")]
+    assert set(re.findall(r"`(--[a-z-]+)", table)) == options
