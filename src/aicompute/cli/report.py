@@ -154,6 +154,8 @@ def chart_command(
             raise InputError("format", f"unknown format {chosen!r}; use svg, png, html or json")
         target = out or Path(f"{key}.{chosen}")
         refuse_overwriting_inputs(target, data or [])
+        if key == "estimate" and (flop is None or date is None):
+            raise InputError("flop", "the estimate chart needs --flop and --date")
         value = charts.estimate_point(flop, date) if key == "estimate" else None
         _, frame, _ = load(data, with_embedded)
         analysis = trends.analyze(frame, bootstrap=200, seed=seed)
