@@ -172,7 +172,7 @@ class Guard:
             raise RefusedError(
                 403,
                 f"host {host[:100]!r} is not allowed: open the app at the address "
-                "`aicompute serve` printed (add --allow-host NAME to serve it under another name)",
+                "'aicompute serve' printed (serve it with --allow-host NAME to use another name)",
             )
         method = scope["method"]
         path = scope["path"]
@@ -221,7 +221,7 @@ class Guard:
         if not any(hmac.compare_digest(c.encode(), token.encode()) for c in candidates if c):
             raise RefusedError(
                 403,
-                "this app needs its access token: open the URL `aicompute serve` printed, or "
+                "this app needs its access token: open the URL 'aicompute serve' printed, or "
                 "send 'Authorization: token TOKEN'",
             )
         if query.get("token") and not api and scope["method"] == "GET":
