@@ -3,10 +3,11 @@ describes, checked before torch loads; :mod:`aicompute.counting.models` builds t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["MLASpec", "MoESpec", "TransformerSpec"]
+__all__ = ["MLASpec", "MoESpec", "Preset", "TransformerSpec", "build_spec"]
 
 
 @dataclass(frozen=True)
@@ -72,3 +73,23 @@ class TransformerSpec:
 
     def with_(self, **changes: Any) -> TransformerSpec:
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A model to count: how to build it and what its input looks like."""
+
+    name: str
+    kind: str  # text | image
+    build: Callable[[], Any]
+    default_seq_len: int = 0
+    image_size: int = 224
+    spec: Any = None
+    source: str = ""
+
+
+def build_spec(spec: TransformerSpec) -> Any:
+    """The module of a transformer spec (torch loads here, not before)."""
+    from aicompute.counting import models
+
+    return models.build_transformer(spec)
