@@ -137,11 +137,14 @@ def test_grouped_matmul_experts(device: str) -> None:
 
 def test_causal_half_switch() -> None:
     full = count("gpt2", seq_len=1024)
-    half = count("gpt2", seq_len=1024, causal_half=True)
-    attention = 12 * 12 * 1024 * 1024 * (64 + 64)  # layers · heads · T² · (d + d)
-    assert full.forward_macs - half.forward_macs == pytest.approx(attention / 2)
-    assert full.backward_macs - half.backward_macs == pytest.approx(attention)
-    assert half.attention == "causal-half" and full.attention == "full"
+    causal = count("gpt2", seq_len=1024, attention="causal")
+    # the causal mask keeps 1 + 2 + ... + T scores of T²: T(T - 1)/2 are left out
+    left_out = 12 * 12 * (1024 * 1023 // 2) * (64 + 64)  # layers · heads · scores · (d + d)
+    assert full.forward_macs - causal.forward_macs == left_out
+    assert full.backward_macs - causal.backward_macs == 2 * left_out
+    assert causal.attention == "causal" and full.attention == "full"
+    half = count("gpt2", seq_len=1024, causal_half=True)  # the older name of causal
+    assert half.attention == "causal" and half.forward_macs == causal.forward_macs
 
 
 def test_llama_matches_palm_and_chinchilla() -> None:
@@ -235,7 +238,7 @@ def test_hugging_face_config(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("config", "needle"),
     [
-        ({"model_type": "falcon_mamba"}, "unknown architecture 'falcon_mamba'"),
+        ({"model_type": "nonesuch"}, "unknown architecture 'nonesuch'"),
         ({"model_type": "llama", "hidden_size": 64}, "missing num_attention_heads"),
         (
             {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -65,13 +67,18 @@ def count_command(
             "--backward", rich_help_panel=_CONV, help="measured (autograd on meta) or ratio (2x)."
         ),
     ] = "measured",
+    attention: Annotated[
+        str,
+        typer.Option(
+            "--attention",
+            rich_help_panel=_CONV,
+            help="full: every score the kernels execute (as PaLM and FlopCounterMode); "
+            "causal: only the scores the causal mask keeps, sliding windows applied.",
+        ),
+    ] = "full",
     causal_half: Annotated[
         bool,
-        typer.Option(
-            "--causal-half",
-            rich_help_panel=_CONV,
-            help="Count causal attention as half the score matrix (default: full, as PaLM).",
-        ),
+        typer.Option("--causal-half", hidden=True, help="The older name of --attention causal."),
     ] = False,
     recompute: Annotated[
         bool,
@@ -104,7 +111,7 @@ def count_command(
 ) -> None:
     """Count a model's multiply-adds forward and backward on the meta device (no weights, no
     memory), and turn them into training compute."""
-    with user_errors(flags=True):
+    with user_errors(flags=True), _progress() as step:
         from aicompute.counting.limits import (
             check_sizes,
             classify_model,
@@ -140,6 +147,11 @@ def count_command(
                 from_hf_config(ref)
         if backward not in {"measured", "ratio"}:
             raise InputError("backward", "use measured or ratio")
+        if causal_half:
+            attention = "causal"
+        if attention not in {"full", "causal"}:
+            raise InputError("attention", "use full or causal")
+        step("importing torch")
         import_torch()
         from aicompute.counting import PRESET_NAMES, count
 
@@ -155,9 +167,10 @@ def count_command(
             examples=data["examples"],
             epochs=data["epochs"],
             backward=backward,
-            causal_half=causal_half,
+            attention=attention,
             recompute=recompute,
             top_modules=top,
+            progress=step,
         )
         if save_record is not None:
             path = _save(result, save_record, date, domain)
@@ -167,6 +180,32 @@ def count_command(
         _print(result, by_module)
     if save_record is not None:
         typer.echo(f"saved {result.model} to {path}", err=as_json)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str], None]]:
+    """A transient spinner on stderr, on a terminal only (stdout, --json included, stays
+    clean), naming the slow step under way: importing torch, building, counting."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    status = console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=status,
+        disable=not status.is_terminal,
+    ) as progress:
+        tasks: list = []
+
+        def step(description: str) -> None:
+            if tasks:
+                progress.update(tasks[0], description=description)
+            else:
+                tasks.append(progress.add_task(description, total=None))
+
+        yield step
 
 
 def _list_presets(names: tuple[str, ...], as_json: bool) -> None:
@@ -262,6 +301,9 @@ def _print(result, by_module: bool) -> None:  # type: ignore[no-untyped-def]
         f"{result.training_ratio:.3f} x forward ({result.backward_mode}); attention "
         f"{result.attention}; 2 FLOP per multiply-add."
     )
+    out.print(f"[dim]Built by {escape(result.builder)}.[/]")
+    for note in result.notes:
+        out.print(f"[dim]Note: {escape(note.rstrip('.'))}.[/]")
     if result.training_flop is not None:
         data = (
             f"{format_si(result.tokens)} tokens"

@@ -7,7 +7,8 @@ from __future__ import annotations
 import importlib
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,33 +18,53 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from aicompute.constants import FLOP_PER_MAC, FLOP_PER_PFS_DAY
+from aicompute.counting import models
 from aicompute.counting.counter import OperationCounter
 from aicompute.counting.limits import check_sizes, classify_model
 from aicompute.counting.presets import Preset, from_hf_config, presets
 from aicompute.errors import InputError
 from aicompute.units import show
 
-__all__ = ["CountResult", "count", "resolve_model"]
+__all__ = ["ATTENTION_CONVENTIONS", "CountResult", "count", "resolve_model", "window_summary"]
+
+
+ATTENTION_CONVENTIONS = ("full", "causal")
+"""``full``: every score the kernels execute (the whole matrix, as PaLM and FlopCounterMode);
+``causal``: only the scores the causal mask keeps, sliding windows included."""
 
 
 class _AttentionSpy(TorchFunctionMode):
-    """Records each scaled_dot_product_attention call (shapes, causal flag)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.causal_macs = 0
+    """Lists, for :func:`models.record_attention`, each scaled_dot_product_attention call
+    that the reference models' :func:`models.attend` did not list (a factory's own)."""
 
     def __torch_function__(
         self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None
     ) -> Any:
         kwargs = kwargs or {}
-        if func is F.scaled_dot_product_attention:
+        if func is F.scaled_dot_product_attention and not models.inside_attend():
             q, k, v = args[0], args[1], args[2]
             causal = kwargs.get("is_causal", args[5] if len(args) > 5 else False)
-            if causal:
-                batch = math.prod(q.shape[:-2])
-                self.causal_macs += batch * q.shape[-2] * k.shape[-2] * (q.shape[-1] + v.shape[-1])
+            models.log_attention(q, k, v, bool(causal))
         return func(*args, **kwargs)
+
+
+def window_summary(windows: list[int]) -> str:
+    """The sliding windows of the layers (0: global) in words.
+
+    >>> window_summary([4096, 0, 4096, 0])
+    'window 4,096 on 2 of 4 layers (0, 2); global on 2 (1, 3)'
+    """
+    by_window: dict[int, list[int]] = {}
+    for layer, window in enumerate(windows):
+        by_window.setdefault(window or 0, []).append(layer)
+    parts = []
+    for window in sorted(by_window, key=lambda w: (w == 0, w)):
+        layers = by_window[window]
+        shown = ", ".join(map(str, layers[:8])) + (", ..." if len(layers) > 8 else "")
+        label = f"window {window:,}" if window else "global"
+        of = f" of {len(windows)} layers" if not parts else ""
+        parts.append(f"{label} on {len(layers)}{of} ({shown})")
+    return "; ".join(parts)
 
 
 @dataclass
@@ -75,6 +96,10 @@ class CountResult:
     recompute: bool = False
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    attention_windows: list[int | None] | None = None  # per layer; None: global attention
+    attention_macs: dict[str, float] | None = None  # forward attention per example, both ways
+    builder: str = "module"  # preset | native:<model_type> | transformers:<class> | factory |
+    # module (an nn.Module passed in)
 
     @property
     def forward_flop(self) -> float:
@@ -146,6 +171,12 @@ class CountResult:
         training = self.training_flop
         return {
             "model": self.model,
+            "builder": self.builder,
+            "attention": self.attention,
+            "attention_windows": self.attention_windows,
+            "attention_flop": None
+            if self.attention_macs is None
+            else {k: FLOP_PER_MAC * v for k, v in self.attention_macs.items()},
             "params": self.params,
             "active_params": self.active_params,
             "batch_size": self.batch_size,
@@ -200,6 +231,51 @@ def _factory(ref: str) -> Callable[[], Any]:
     return target
 
 
+def _floating_tensors(out: Any, depth: int = 0) -> list[torch.Tensor]:
+    """Every floating-point tensor in a model's output: a tensor, or (recursively) a tuple,
+    list, dict or transformers ``ModelOutput`` (a dict) of them."""
+    if isinstance(out, torch.Tensor):
+        return [out] if out.is_floating_point() or out.is_complex() else []
+    if depth > 16:
+        return []
+    if isinstance(out, dict):
+        values = list(out.values())
+    elif isinstance(out, (tuple, list)):
+        values = list(out)
+    else:
+        return []
+    found: list[torch.Tensor] = []
+    for value in values:
+        for t in _floating_tensors(value, depth + 1):
+            if not any(t is seen for seen in found):
+                found.append(t)
+    return found
+
+
+def scalar_loss(out: Any, label: str) -> torch.Tensor:
+    """The output reduced to a scalar to differentiate, the same way for every model: the sum
+    of every floating-point tensor found in it (each counted once)."""
+    tensors = _floating_tensors(out)
+    if not tensors:
+        raise InputError(
+            "model",
+            f"{label} returned {type(out).__name__} with no floating-point tensor to "
+            "differentiate (return a tensor, or a tuple, list or dict of tensors)",
+        )
+    loss = tensors[0].real.float().sum() if tensors[0].is_complex() else tensors[0].float().sum()
+    for t in tensors[1:]:
+        loss = loss + (t.real if t.is_complex() else t).float().sum()
+    return loss
+
+
+@contextmanager
+def _gradients_on() -> Iterator[None]:
+    """Autograd on, even inside ``torch.no_grad`` or ``torch.inference_mode`` (which would
+    count no backward and build parameters autograd cannot use)."""
+    with torch.inference_mode(False), torch.enable_grad():
+        yield
+
+
 def resolve_model(model: Any) -> tuple[str, Preset | None, Callable[[], Any] | None]:
     """A preset, a Hugging Face config or a ``package.module:factory`` reference."""
     if isinstance(model, str):
@@ -223,16 +299,22 @@ def count(
     examples: float | None = None,
     epochs: float | None = None,
     backward: str = "measured",
+    attention: str | None = None,
     causal_half: bool = False,
     recompute: bool = False,
     device: str = "meta",
     top_modules: int = 15,
+    progress: Callable[[str], None] | None = None,
 ) -> CountResult:
     """Count a model's operations on the meta device (no memory, no weights).
 
     ``model`` is a preset name, a Hugging Face ``config.json``, ``package.module:factory``,
     or an ``nn.Module`` (then give ``input_shape`` or ``seq_len``). ``backward`` is
     ``"measured"`` (autograd runs on meta and is counted) or ``"ratio"`` (2 × forward).
+    ``attention`` is ``"full"`` (default: every score the kernels execute, as FlopCounterMode)
+    or ``"causal"`` (only the scores a causal mask keeps, per layer's sliding window);
+    ``causal_half=True`` is the older name of ``"causal"``.
+    ``progress`` is called with each slow step's name (building, counting).
 
     >>> r = count("bert-base", seq_len=128)
     >>> round(r.forward_macs / 1e9, 3), round(r.training_ratio, 3)
@@ -240,6 +322,13 @@ def count(
     """
     if backward not in {"measured", "ratio"}:
         raise InputError("backward", "use measured or ratio")
+    if causal_half:
+        if attention not in {None, "causal"}:
+            raise InputError("attention", "causal_half means attention='causal'")
+        attention = "causal"
+    attention = attention or "full"
+    if attention not in ATTENTION_CONVENTIONS:
+        raise InputError("attention", f"use {' or '.join(ATTENTION_CONVENTIONS)}")
     if input_shape is not None:
         input_shape = tuple(input_shape)
     check_sizes(batch_size=batch_size, seq_len=seq_len, input_shape=input_shape)
@@ -254,13 +343,17 @@ def count(
         raise InputError("tokens", "give tokens or examples, not both")
     started = time.perf_counter()
     preset = factory = None
+    say = progress or (lambda step: None)
+    builder = "module"
     if isinstance(model, nn.Module):
         label, module = type(model).__name__, model
         first = next(model.parameters(), None)
         device = str(first.device) if first is not None else device
     else:
         label, preset, factory = resolve_model(model)
-        with torch.device(device):
+        builder = preset.builder if preset is not None else "factory"
+        say(f"building {label} on {device}")
+        with torch.device(device), _gradients_on():
             try:
                 module = preset.build() if preset is not None else factory()  # type: ignore[misc]
             except InputError:
@@ -279,20 +372,37 @@ def count(
             check_sizes(batch_size=batch_size, seq_len=seq_len, input_shape=input_shape)
         if not isinstance(module, nn.Module):
             raise InputError("model", f"{label} did not return a torch.nn.Module")
+    notes: list[str] = []
     spec = preset.spec if preset is not None else None
-    text = (preset.kind == "text") if preset is not None else (input_shape is None)
-    if text:
+    kind = preset.kind if preset is not None else ("text" if input_shape is None else "image")
+    if builder == "transformers":
+        from aicompute.counting.hf import auto
+
+        builder = f"transformers:{type(module).__name__}"
+        kind = auto.input_kind(module)
+        notes.extend(auto.notes(module))
+    if kind in {"text", "text+image"}:
         if seq_len is None:
             seq_len = preset.default_seq_len if preset is not None else None
         if seq_len is None:
             raise InputError("seq_len", "give --seq-len (token ids) or --input-shape")
-        if spec is not None and spec.max_positions and seq_len > spec.max_positions:
-            raise InputError(
-                "seq_len", f"{label} has {spec.max_positions} positions; {seq_len} is too long"
-            )
+        positions = getattr(spec, "max_positions", 0) - getattr(spec, "position_offset", 0)
+        if positions > 0 and seq_len > positions:
+            raise InputError("seq_len", f"{label} has {positions} positions; {seq_len} is too long")
         check_sizes(batch_size=batch_size, seq_len=seq_len, input_shape=None)
         shape: tuple[int, ...] = (batch_size, seq_len)
-        inputs = (torch.zeros(shape, dtype=torch.long, device=device),)
+        inputs: tuple[torch.Tensor, ...] = (torch.zeros(shape, dtype=torch.long, device=device),)
+        if kind == "text+image":  # CLIP: an image+text pair per example
+            assert preset is not None
+            size = preset.image_size
+            image = input_shape or (getattr(spec, "channels", 3), size, size)
+            check_sizes(batch_size=batch_size, seq_len=None, input_shape=image)
+            inputs += (torch.empty((batch_size, *image), device=device),)
+            notes.append(
+                f"an image+text pair per example: token ids {list(shape)} and an image "
+                f"{[batch_size, *image]}"
+            )
+            seq_len = None  # figures per pair (example), not per token
     else:
         if input_shape is None:
             size = preset.image_size if preset is not None else 224
@@ -302,17 +412,22 @@ def count(
         seq_len = None
     params = sum(p.numel() for p in module.parameters())
     inactive = sum(m.inactive_params() for m in module.modules() if hasattr(m, "inactive_params"))
+    if builder.startswith("transformers:"):
+        inactive += auto.inactive_params(module)
+    say("counting forward and backward")
+    with _gradients_on():  # inputs made inside torch.inference_mode cannot enter autograd
+        inputs = tuple(x.clone() for x in inputs)
     counter, spy = OperationCounter(), _AttentionSpy()
+    run = preset.run if preset is not None and preset.run is not None else None
     try:
-        with counter, spy:
-            out = module(*inputs)
+        with _gradients_on(), models.record_attention() as calls, counter, spy:
+            out = run(module, inputs) if run is not None else module(*inputs)
             if backward == "measured":
-                loss = sum(
-                    t.float().sum()
-                    for t in (out if isinstance(out, (tuple, list)) else (out,))
-                    if isinstance(t, torch.Tensor)
-                )
-                loss.backward()
+                loss = scalar_loss(out, label)
+                if loss.requires_grad:
+                    loss.backward()
+                else:
+                    notes.append("no output needs a gradient: no backward pass ran")
     except InputError:
         raise
     except Exception as error:
@@ -323,12 +438,33 @@ def count(
         ) from None
     fwd, bwd = counter.forward, counter.backward
     forward_macs, backward_macs = float(fwd.macs), float(bwd.macs)
-    notes = []
-    if causal_half and spy.causal_macs:
-        forward_macs -= spy.causal_macs / 2
-        if backward == "measured":
-            backward_macs -= spy.causal_macs
-        notes.append("causal attention counted as half of the full score matrix")
+    notes.extend((getattr(spec, "extra", None) or {}).get("notes", []))
+    full_attention = float(sum(c.full_macs for c in calls))
+    causal_attention = float(sum(c.causal_macs for c in calls))
+    windows = list(getattr(spec, "windows", ()) or ())
+    if attention == "causal":
+        forward_macs -= full_attention - causal_attention
+        if backward == "measured":  # the backward runs the attention matmuls twice
+            backward_macs -= 2 * (full_attention - causal_attention)
+        notes.append(
+            "attention: causal, only the scores the causal mask keeps (query i sees i + 1 "
+            "keys, or min(i + 1, W) in a layer of sliding window W)"
+        )
+        if windows:
+            notes.append(f"sliding windows applied: {window_summary(windows)}")
+        if not any(c.causal for c in calls):
+            notes.append(
+                "no attention call was causal (an explicit mask, or attention outside "
+                "scaled_dot_product_attention): nothing was left out"
+            )
+    elif windows:
+        causal_total = forward_macs - (full_attention - causal_attention)
+        notes.append(
+            f"sliding windows ({window_summary(windows)}) are not applied: attention full "
+            "counts every score the kernels execute; --attention causal (windows applied) "
+            f"gives {FLOP_PER_MAC * causal_total / batch_size:.4g} forward FLOP per sequence "
+            f"({causal_total / forward_macs - 1:+.1%})"
+        )
     if backward == "ratio":
         backward_macs = 2 * forward_macs
         notes.append("backward assumed to cost 2x the forward (not measured)")
@@ -357,7 +493,7 @@ def count(
         forward_flop_all=(FLOP_PER_MAC * forward_macs + fwd.elementwise_flop) / b,
         backward_flop_all=(FLOP_PER_MAC * backward_macs + bwd.elementwise_flop) / b,
         backward_mode=backward,
-        attention="causal-half" if causal_half else "full",
+        attention=attention,
         per_operator={
             "forward": {k: FLOP_PER_MAC * v / b for k, v in fwd.by_operator.items()},
             "backward": {k: FLOP_PER_MAC * v / b for k, v in bwd.by_operator.items()},
@@ -369,6 +505,14 @@ def count(
         epochs=epochs,
         recompute=recompute,
         notes=notes,
+        builder=builder,
+        attention_windows=[w or None for w in windows] if windows else None,
+        attention_macs={
+            "full": full_attention / batch_size,
+            "causal": causal_attention / batch_size,
+        }
+        if calls
+        else None,
     )
     if spec is not None and spec.kind in {"decoder", "encoder", "encoder-decoder"} and seq_len:
         result.formulas = _formulas(spec, module, result, seq_len)
@@ -390,8 +534,11 @@ def _formulas(spec: Any, module: nn.Module, result: CountResult, seq_len: int) -
         for p in m.parameters()
     )
     non_embedding = result.active_params - embedding
-    d_attn = spec.n_heads * spec.dim_head
+    # head sizes of scores and values (they differ under multi-head latent attention)
+    d_qk, d_v = spec.attention_dims
+    d_attn = spec.n_heads * (d_qk + d_v) / 2
     layers = spec.n_layers + spec.decoder_layers
+    moe = spec.moe
     per_token = {
         "six_nd": formulas.six_n(result.active_params),
         "kaplan": formulas.kaplan(non_embedding, layers, seq_len, d_attn),
@@ -400,12 +547,13 @@ def _formulas(spec: Any, module: nn.Module, result: CountResult, seq_len: int) -
             d_model=spec.d_model,
             layers=layers,
             heads=spec.n_heads,
-            head_dim=spec.dim_head,
-            d_ff=(spec.moe.d_ff_expert * spec.moe.top_k if spec.moe else spec.d_ff),
+            head_dim=d_qk,
+            d_ff=(moe.d_ff_expert * moe.top_k + moe.shared_width if moe else spec.d_ff),
             seq_len=seq_len,
-            ffn_matrices=3 if spec.ffn == "swiglu" else 2,
+            ffn_matrices=3 if spec.ffn in {"swiglu", "geglu"} else 2,
+            value_dim=d_v,
         ),
-        "palm": formulas.palm(matmul - norms, layers, spec.n_heads, spec.dim_head, seq_len),
+        "palm": formulas.palm(matmul - norms, layers, spec.n_heads, d_qk, seq_len, d_v),
         "counted": result.training_flop_per_example / seq_len,
     }
     out: dict[str, Any] = {"per_token_training_flop": per_token}
@@ -416,7 +564,14 @@ def _formulas(spec: Any, module: nn.Module, result: CountResult, seq_len: int) -
     out["explanation"] = (
         "6ND uses all active parameters and no attention; Kaplan adds 2·n_layer·n_ctx·d_attn "
         "per token and leaves out embeddings; Chinchilla also counts the embedding lookup as a "
-        "matmul and softmax; PaLM adds 12·L·H·Q·T. The count measures attention over the full "
-        "score matrix at this sequence length."
+        "matmul and softmax; PaLM adds 12·L·H·Q·T (6·L·H·(Q + Q_v)·T when values have another "
+        "head size, as in multi-head latent attention). "
+        + (
+            "The count measures attention over the full score matrix at this sequence length, "
+            "as these formulas do."
+            if result.attention == "full"
+            else "The count keeps only the scores the causal mask keeps (sliding windows "
+            "applied); the formulas count the full matrix."
+        )
     )
     return out

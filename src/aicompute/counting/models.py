@@ -3,15 +3,22 @@ mixture-of-experts, multi-head latent attention, vision) and ConvNets (ResNet, V
 
 These modules reproduce the shapes of the published models so that their operations can be
 counted on the meta device; they are not meant for training or inference. Two conventions are
-explicit: attention runs through ``scaled_dot_product_attention`` (full matrix, causal flag
-set for decoders), and mixture-of-experts layers route tokens by *expected* routing (every
+explicit: attention runs through :func:`attend` (``scaled_dot_product_attention`` over the
+full matrix, causal flag set for decoders, a sliding window as a mask; soft-capped logits run
+the two matmuls explicitly), which lists each call so that the causal convention can be
+counted exactly; and mixture-of-experts layers route tokens by *expected* routing (every
 token to k of the E experts, the k·T rows split evenly), not by data-dependent dispatch.
-Rotary position embeddings are elementwise work and are left out.
+Rotary position embeddings and ALiBi biases are elementwise work and are left out.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -20,13 +27,17 @@ from torch import nn
 from aicompute.counting.specs import MLASpec, MoESpec, TransformerSpec
 
 __all__ = [
+    "AttentionCall",
     "MLASpec",
     "MoESpec",
     "TransformerSpec",
     "ViT",
     "alexnet",
     "alexnet_2012",
+    "attend",
     "build_transformer",
+    "causal_scores",
+    "record_attention",
     "resnet",
     "vgg16",
 ]
@@ -35,35 +46,158 @@ __all__ = [
 def _norm(spec: TransformerSpec) -> nn.Module:
     if spec.norm == "rms":
         return nn.RMSNorm(spec.d_model)
-    return nn.LayerNorm(spec.d_model)
+    return nn.LayerNorm(spec.d_model, elementwise_affine=spec.norm_affine)
+
+
+def causal_scores(lq: int, lk: int, window: int = 0) -> int:
+    """How many scores a causal mask keeps: query i (from 0) sees min(i + 1, lk, window) keys
+    (``window`` 0: no sliding window).
+
+    >>> causal_scores(4, 4), causal_scores(4, 4, window=2), causal_scores(1024, 1024, 4096)
+    (10, 7, 524800)
+    """
+    cap = min(lk, window) if window else lk
+    if lq <= cap:
+        return lq * (lq + 1) // 2
+    return cap * (cap + 1) // 2 + (lq - cap) * cap
+
+
+@dataclass(frozen=True)
+class AttentionCall:
+    """One attention executed: ``batch`` (× heads) score matrices of lq × lk, head sizes
+    ``d_qk`` (scores) and ``d_v`` (values), causal or not, with its sliding window (0: none)."""
+
+    batch: int
+    lq: int
+    lk: int
+    d_qk: int
+    d_v: int
+    causal: bool
+    window: int = 0
+
+    @property
+    def full_macs(self) -> int:
+        """Q·Kᵀ and P·V over the whole score matrix, as the kernels execute them."""
+        return self.batch * self.lq * self.lk * (self.d_qk + self.d_v)
+
+    @property
+    def causal_macs(self) -> int:
+        """Only the scores the causal (and sliding-window) mask keeps."""
+        if not self.causal:
+            return self.full_macs
+        return self.batch * causal_scores(self.lq, self.lk, self.window) * (self.d_qk + self.d_v)
+
+
+_ATTENTION_LOG: ContextVar[list[AttentionCall] | None] = ContextVar("attention_log", default=None)
+_IN_ATTEND: ContextVar[bool] = ContextVar("in_attend", default=False)
+
+
+@contextmanager
+def record_attention() -> Iterator[list[AttentionCall]]:
+    """Within this block, every attention the reference models execute is listed."""
+    log: list[AttentionCall] = []
+    token = _ATTENTION_LOG.set(log)
+    try:
+        yield log
+    finally:
+        _ATTENTION_LOG.reset(token)
+
+
+def log_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, causal: bool, window: int = 0
+) -> None:
+    """Add an attention call to the list of :func:`record_attention`, if one is open."""
+    log = _ATTENTION_LOG.get()
+    if log is not None:
+        batch = math.prod(q.shape[:-2])
+        log.append(
+            AttentionCall(batch, q.shape[-2], k.shape[-2], q.shape[-1], v.shape[-1], causal, window)
+        )
+
+
+def inside_attend() -> bool:
+    """Whether :func:`attend` is running (its call is listed already)."""
+    return _IN_ATTEND.get()
+
+
+def _causal_mask(lq: int, lk: int, window: int, device: torch.device) -> torch.Tensor:
+    """True where query i may see key j: j <= i, and i - j < window when there is one."""
+    i = torch.arange(lq, device=device).unsqueeze(-1)
+    j = torch.arange(lk, device=device).unsqueeze(0)
+    keep = j <= i
+    return keep & (j > i - window) if window else keep
+
+
+def attend(
+    q: torch.Tensor,
+    k: torch.Tensor,
+    v: torch.Tensor,
+    *,
+    causal: bool,
+    window: int = 0,
+    scale: float | None = None,
+    softcap: float = 0.0,
+) -> torch.Tensor:
+    """Attention over the whole score matrix (what the kernels execute), listed for
+    :func:`record_attention`. A sliding window is a mask; soft-capped logits (Gemma 2) run the
+    math explicitly (two matmuls, as HF's eager attention)."""
+    log_attention(q, k, v, causal, window)
+    if not softcap:
+        mask = _causal_mask(q.shape[-2], k.shape[-2], window, q.device) if window else None
+        token = _IN_ATTEND.set(True)
+        try:
+            return F.scaled_dot_product_attention(
+                q, k, v, attn_mask=mask, is_causal=causal and mask is None, scale=scale
+            )
+        finally:
+            _IN_ATTEND.reset(token)
+    scores = torch.matmul(q, k.transpose(-2, -1)) * (scale or q.shape[-1] ** -0.5)
+    scores = torch.tanh(scores / softcap) * softcap
+    if causal:
+        keep = _causal_mask(q.shape[-2], k.shape[-2], window, q.device)
+        scores = scores.masked_fill(~keep, float("-inf"))
+    return torch.matmul(torch.softmax(scores, dim=-1), v)
 
 
 class Attention(nn.Module):
-    def __init__(self, spec: TransformerSpec, causal: bool, cross: bool = False) -> None:
+    def __init__(
+        self, spec: TransformerSpec, causal: bool, cross: bool = False, window: int = 0
+    ) -> None:
         super().__init__()
-        self.spec, self.causal, self.cross = spec, causal, cross
+        self.spec, self.causal, self.cross, self.window = spec, causal, cross, window
         h, hd, kv = spec.n_heads, spec.dim_head, spec.kv_heads
+        qkv_bias = spec.bias if spec.qkv_bias is None else spec.qkv_bias
+        out_bias = spec.bias if spec.out_bias is None else spec.out_bias
+        self.scale = spec.attn_scale**-0.5 if spec.attn_scale else None
         if spec.mla is not None:
             m = spec.mla
-            self.q_a = nn.Linear(spec.d_model, m.q_lora, bias=False)
-            self.q_norm = nn.RMSNorm(m.q_lora)
-            self.q_b = nn.Linear(m.q_lora, h * (m.qk_nope + m.qk_rope), bias=False)
-            self.kv_a = nn.Linear(spec.d_model, m.kv_lora + m.qk_rope, bias=False)
+            if m.q_lora:
+                self.q_a = nn.Linear(spec.d_model, m.q_lora, bias=qkv_bias)
+                self.q_norm = nn.RMSNorm(m.q_lora)
+                self.q_b = nn.Linear(m.q_lora, h * (m.qk_nope + m.qk_rope), bias=False)
+            else:  # DeepSeek-V2-Lite: a plain query projection
+                self.q = nn.Linear(spec.d_model, h * (m.qk_nope + m.qk_rope), bias=False)
+            self.kv_a = nn.Linear(spec.d_model, m.kv_lora + m.qk_rope, bias=qkv_bias)
             self.kv_norm = nn.RMSNorm(m.kv_lora)
             self.kv_b = nn.Linear(m.kv_lora, h * (m.qk_nope + m.v_head), bias=False)
-            self.o = nn.Linear(h * m.v_head, spec.d_model, bias=False)
+            self.o = nn.Linear(h * m.v_head, spec.d_model, bias=out_bias)
         else:
-            self.q = nn.Linear(spec.d_model, h * hd, bias=spec.bias)
-            self.k = nn.Linear(spec.d_model, kv * hd, bias=spec.bias)
-            self.v = nn.Linear(spec.d_model, kv * hd, bias=spec.bias)
-            self.o = nn.Linear(h * hd, spec.d_model, bias=spec.bias)
+            self.q = nn.Linear(spec.d_model, h * hd, bias=qkv_bias)
+            self.k = nn.Linear(spec.d_model, kv * hd, bias=qkv_bias)
+            self.v = nn.Linear(spec.d_model, kv * hd, bias=qkv_bias)
+            self.o = nn.Linear(h * hd, spec.d_model, bias=out_bias)
+            if spec.qk_norm == "head":  # per head (Qwen3, Gemma 3)
+                self.q_norm, self.k_norm = nn.RMSNorm(hd), nn.RMSNorm(hd)
+            elif spec.qk_norm == "full":  # over the whole projection (OLMo 2)
+                self.q_norm, self.k_norm = nn.RMSNorm(h * hd), nn.RMSNorm(kv * hd)
 
     def forward(self, x: torch.Tensor, memory: torch.Tensor | None = None) -> torch.Tensor:
         spec, (b, lq, _) = self.spec, x.shape
         h = spec.n_heads
         if spec.mla is not None:
             m = spec.mla
-            q = self.q_b(self.q_norm(self.q_a(x))).view(b, lq, h, -1).transpose(1, 2)
+            q = self.q(x) if not m.q_lora else self.q_b(self.q_norm(self.q_a(x)))
+            q = q.view(b, lq, h, -1).transpose(1, 2)
             kv_a = self.kv_a(x)
             latent, rope = kv_a.split([m.kv_lora, m.qk_rope], dim=-1)
             kv = self.kv_b(self.kv_norm(latent)).view(b, lq, h, -1).transpose(1, 2)
@@ -74,13 +208,29 @@ class Attention(nn.Module):
             source = memory if memory is not None else x
             lk = source.shape[1]
             hd, kv_heads = spec.dim_head, spec.kv_heads
-            q = self.q(x).view(b, lq, h, hd).transpose(1, 2)
-            k = self.k(source).view(b, lk, kv_heads, hd).transpose(1, 2)
-            v = self.v(source).view(b, lk, kv_heads, hd).transpose(1, 2)
+            q, k, v = self.q(x), self.k(source), self.v(source)
+            if spec.qk_norm == "full":
+                q, k = self.q_norm(q), self.k_norm(k)
+            if spec.qkv_clip:
+                c = spec.qkv_clip
+                q, k, v = q.clamp(-c, c), k.clamp(-c, c), v.clamp(-c, c)
+            q = q.view(b, lq, h, hd).transpose(1, 2)
+            k = k.view(b, lk, kv_heads, hd).transpose(1, 2)
+            v = v.view(b, lk, kv_heads, hd).transpose(1, 2)
+            if spec.qk_norm == "head":
+                q, k = self.q_norm(q), self.k_norm(k)
             if kv_heads != h:
                 k = k.repeat_interleave(h // kv_heads, dim=1)
                 v = v.repeat_interleave(h // kv_heads, dim=1)
-        out = F.scaled_dot_product_attention(q, k, v, is_causal=self.causal and not self.cross)
+        out = attend(
+            q,
+            k,
+            v,
+            causal=self.causal and not self.cross,
+            window=self.window,
+            scale=self.scale,
+            softcap=spec.attn_softcap,
+        )
         return self.o(out.transpose(1, 2).reshape(b, lq, -1))
 
 
@@ -88,7 +238,7 @@ class FeedForward(nn.Module):
     def __init__(self, d_model: int, d_ff: int, kind: str, bias: bool) -> None:
         super().__init__()
         self.kind = kind
-        if kind == "swiglu":
+        if kind in {"swiglu", "geglu"}:
             self.gate = nn.Linear(d_model, d_ff, bias=bias)
         self.up = nn.Linear(d_model, d_ff, bias=bias)
         self.down = nn.Linear(d_ff, d_model, bias=bias)
@@ -96,11 +246,14 @@ class FeedForward(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.kind == "swiglu":
             return self.down(F.silu(self.gate(x)) * self.up(x))
+        if self.kind == "geglu":  # Gemma: GELU (tanh approximation) gate
+            return self.down(F.gelu(self.gate(x), approximate="tanh") * self.up(x))
         return self.down(F.relu(self.up(x)) if self.kind == "relu" else F.gelu(self.up(x)))
 
 
 class MixtureOfExperts(nn.Module):
-    """Router, routed experts (SwiGLU) with expected routing, and shared experts."""
+    """Router, routed experts (SwiGLU) with expected routing, and shared experts (optionally
+    behind a sigmoid gate, as Qwen2-MoE)."""
 
     def __init__(self, spec: TransformerSpec) -> None:
         super().__init__()
@@ -112,13 +265,17 @@ class MixtureOfExperts(nn.Module):
         self.w_gate = nn.Parameter(torch.empty(e, d, f))
         self.w_up = nn.Parameter(torch.empty(e, d, f))
         self.w_down = nn.Parameter(torch.empty(e, f, d))
-        self.shared = FeedForward(d, f * moe.n_shared, "swiglu", False) if moe.n_shared else None
+        width = moe.shared_width
+        self.shared = FeedForward(d, width, "swiglu", False) if width else None
+        self.shared_gate = nn.Linear(d, 1, bias=False) if width and moe.shared_gate else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, length, d = x.shape
         tokens = x.reshape(-1, d)
         t, e, k = tokens.shape[0], self.moe.n_experts, self.moe.top_k
-        weights = F.softmax(self.router(tokens), dim=-1).topk(k, dim=-1).values
+        logits = self.router(tokens)
+        scores = torch.sigmoid(logits) if self.moe.gating == "sigmoid" else F.softmax(logits, -1)
+        weights = scores.topk(k, dim=-1).values
         rows = tokens.repeat_interleave(k, dim=0)  # each token, once per chosen expert
         if (t * k) % e == 0:  # expected routing: the k·T rows split evenly over the experts
             grouped = rows.view(e, t * k // e, d)
@@ -133,7 +290,10 @@ class MixtureOfExperts(nn.Module):
             out = torch.cat(parts).reshape(t, k, d)
         mixed = (out * weights.unsqueeze(-1)).sum(dim=1)
         if self.shared is not None:
-            mixed = mixed + self.shared(tokens)
+            shared = self.shared(tokens)
+            if self.shared_gate is not None:
+                shared = torch.sigmoid(self.shared_gate(tokens)) * shared
+            mixed = mixed + shared
         return mixed.reshape(b, length, d)
 
     def inactive_params(self) -> int:
@@ -143,6 +303,9 @@ class MixtureOfExperts(nn.Module):
 
 
 class Block(nn.Module):
+    """A transformer layer: pre-norm (default), sandwich norms (Gemma 2/3), norms after each
+    sublayer (OLMo 2), parallel attention and FFN (Falcon), or post-norm (BERT)."""
+
     def __init__(
         self,
         spec: TransformerSpec,
@@ -150,26 +313,41 @@ class Block(nn.Module):
         cross: bool = False,
         dense_ff: int | None = None,
         post_norm: bool = False,
+        window: int = 0,
     ) -> None:
         super().__init__()
         self.post_norm = post_norm
-        self.norm1, self.attn = _norm(spec), Attention(spec, causal)
+        self.place, self.parallel = spec.norm_place, spec.parallel
+        self.norm1, self.attn = _norm(spec), Attention(spec, causal, window=window)
         self.cross = Attention(spec, causal=False, cross=True) if cross else None
         self.norm_cross = _norm(spec) if cross else None
-        self.norm2 = _norm(spec)
+        self.norm2 = _norm(spec) if spec.parallel != 1 else None  # Falcon-7B: one shared norm
+        if spec.norm_place == "sandwich":
+            self.post_attn_norm, self.post_ffn_norm = _norm(spec), _norm(spec)
         if spec.moe is not None and dense_ff is None:
             self.ffn: nn.Module = MixtureOfExperts(spec)
         else:
-            self.ffn = FeedForward(spec.d_model, dense_ff or spec.d_ff, spec.ffn, spec.bias)
+            ffn_bias = spec.bias if spec.ffn_bias is None else spec.ffn_bias
+            self.ffn = FeedForward(spec.d_model, dense_ff or spec.d_ff, spec.ffn, ffn_bias)
 
     def forward(self, x: torch.Tensor, memory: torch.Tensor | None = None) -> torch.Tensor:
         if self.post_norm:  # BERT
+            assert self.norm2 is not None
             x = self.norm1(x + self.attn(x))
             return self.norm2(x + self.ffn(x))
-        x = x + self.attn(self.norm1(x))
+        if self.parallel:  # Falcon: x + attn(norm(x)) + ffn(norm'(x))
+            h = self.norm1(x)
+            return x + self.attn(h) + self.ffn(h if self.norm2 is None else self.norm2(x))
+        assert self.norm2 is not None
+        if self.place == "after":  # OLMo 2: x + norm(attn(x)), x + norm(ffn(x))
+            x = x + self.norm1(self.attn(x))
+            return x + self.norm2(self.ffn(x))
+        a = self.attn(self.norm1(x))
+        x = x + (self.post_attn_norm(a) if self.place == "sandwich" else a)
         if self.cross is not None and self.norm_cross is not None:
             x = x + self.cross(self.norm_cross(x), memory)
-        return x + self.ffn(self.norm2(x))
+        f = self.ffn(self.norm2(x))
+        return x + (self.post_ffn_norm(f) if self.place == "sandwich" else f)
 
 
 class Transformer(nn.Module):
@@ -185,16 +363,23 @@ class Transformer(nn.Module):
         self.types = nn.Embedding(spec.type_vocab, spec.d_model) if spec.type_vocab else None
         self.embed_norm = _norm(spec) if spec.kind == "encoder" else None
         decoder = spec.kind != "encoder"
-        dense = spec.moe.dense_layers if spec.moe else 0
-        d_ff_dense = spec.moe.d_ff_dense if spec.moe else None
+        moe = spec.moe
+
+        def dense_ff(layer: int) -> int | None:
+            """The width of a dense FFN, None for a layer with experts."""
+            if moe is None or moe.sparse(layer):
+                return None
+            return moe.d_ff_dense or spec.d_ff
+
         main_causal = spec.kind == "decoder"
         self.layers = nn.ModuleList(
             [
                 Block(
                     spec,
                     causal=main_causal,
-                    dense_ff=d_ff_dense if i < dense else None,
+                    dense_ff=dense_ff(i),
                     post_norm=spec.kind == "encoder",
+                    window=spec.window(i) if main_causal else 0,
                 )
                 for i in range(spec.n_layers)
             ]
@@ -218,6 +403,8 @@ class Transformer(nn.Module):
 
     def _embed(self, ids: torch.Tensor) -> torch.Tensor:
         x = self.embed(ids)
+        if self.spec.embed_scale:  # Gemma: × sqrt(d_model)
+            x = x * self.spec.d_model**0.5
         if self.pos is not None:
             x = x + self.pos(torch.arange(ids.shape[1], device=ids.device))
         if self.types is not None:
@@ -237,7 +424,13 @@ class Transformer(nn.Module):
             x = self.decoder_norm(y)
         if self.pooler is not None:
             return torch.tanh(self.pooler(x[:, 0]))
-        return self.head(x) if self.head is not None else x
+        if self.head is None:
+            return x
+        logits = self.head(x)
+        if self.spec.final_softcap:  # Gemma 2: c·tanh(logits / c)
+            cap = self.spec.final_softcap
+            logits = torch.tanh(logits / cap) * cap
+        return logits
 
 
 class ViT(nn.Module):
@@ -264,6 +457,8 @@ class ViT(nn.Module):
 
 def build_transformer(spec: TransformerSpec) -> nn.Module:
     """The module for a transformer spec."""
+    if spec.kind in {"encoder-decoder", "clip"}:  # defined below, with the encoder variants
+        return T5(spec) if spec.kind == "encoder-decoder" else CLIP(spec)
     return ViT(spec) if spec.kind == "vit" else Transformer(spec)
 
 
@@ -408,3 +603,147 @@ def alexnet_2012() -> nn.Module:
         nn.MaxPool2d(3, 2),
     )
     return _Classifier(features, 6, [256 * 6 * 6, 4096, 4096, 1000])
+
+
+# --- Encoder-decoders and CLIP ----------------------------------------------------------------
+
+
+class T5(Transformer):
+    """T5's encoder-decoder: the :class:`Transformer` stacks, plus the relative attention bias
+    tables (``relative_buckets`` × heads, held by the first layer of each stack; looking them
+    up and adding them to the scores is elementwise work, left out as rotary embeddings are),
+    and, when the output layer shares the embedding, the decoder output scaled by
+    ``d_model ** -0.5`` before it (as Mesh TensorFlow and Hugging Face do)."""
+
+    def __init__(self, spec: TransformerSpec) -> None:
+        super().__init__(spec)
+        buckets = spec.relative_buckets
+        self.relative_bias = nn.Embedding(buckets, spec.n_heads) if buckets else None
+        self.decoder_relative_bias = nn.Embedding(buckets, spec.n_heads) if buckets else None
+
+    def forward(self, ids: torch.Tensor, decoder_ids: torch.Tensor | None = None) -> torch.Tensor:
+        x = self._embed(ids)
+        for layer in self.layers:
+            x = layer(x)
+        if self.final_norm is not None:
+            x = self.final_norm(x)
+        y = self.embed(decoder_ids if decoder_ids is not None else ids)
+        for layer in self.decoder or ():
+            y = layer(y, memory=x)
+        y = self.decoder_norm(y)
+        if self.head is None:
+            return y
+        if self.spec.tie_embeddings:
+            y = y * self.spec.d_model**-0.5
+        return self.head(y)
+
+
+def quick_gelu(x: torch.Tensor) -> torch.Tensor:
+    """CLIP's activation, x·σ(1.702·x)."""
+    return x * torch.sigmoid(1.702 * x)
+
+
+class MLP(nn.Module):
+    """Two linear layers with biases around an activation (CLIP: quick_gelu)."""
+
+    def __init__(self, d_model: int, d_ff: int, activation: str) -> None:
+        super().__init__()
+        self.activation = activation
+        self.fc1 = nn.Linear(d_model, d_ff)
+        self.fc2 = nn.Linear(d_ff, d_model)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.fc1(x)
+        if self.activation == "quick_gelu":
+            h = quick_gelu(h)
+        elif self.activation == "relu":
+            h = F.relu(h)
+        else:
+            tanh = self.activation in {"gelu_new", "gelu_pytorch_tanh", "gelu_fast"}
+            h = F.gelu(h, approximate="tanh" if tanh else "none")
+        return self.fc2(h)
+
+
+class PreNormLayer(nn.Module):
+    """x + attention(LayerNorm(x)), then x + MLP(LayerNorm(x)): a CLIP encoder layer."""
+
+    def __init__(self, spec: TransformerSpec, causal: bool) -> None:
+        super().__init__()
+        self.norm1 = nn.LayerNorm(spec.d_model)
+        self.attn = Attention(spec, causal)
+        self.norm2 = nn.LayerNorm(spec.d_model)
+        self.mlp = MLP(spec.d_model, spec.d_ff, spec.activation or "gelu")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x + self.attn(self.norm1(x))
+        return x + self.mlp(self.norm2(x))
+
+
+class CLIPText(nn.Module):
+    """CLIP's text tower: token and position embeddings, causal pre-norm layers, a final
+    LayerNorm, and the end-of-text token's state projected (no bias) to ``projection_dim``."""
+
+    def __init__(self, spec: TransformerSpec) -> None:
+        super().__init__()
+        d = spec.d_model
+        self.embed = nn.Embedding(spec.vocab, d)
+        self.pos = nn.Embedding(spec.max_positions, d)
+        self.layers = nn.ModuleList([PreNormLayer(spec, causal=True) for _ in range(spec.n_layers)])
+        self.final_norm = nn.LayerNorm(d)
+        self.projection = nn.Linear(d, spec.projection_dim, bias=False)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        b, length = ids.shape
+        x = self.embed(ids) + self.pos(torch.arange(length, device=ids.device))
+        for layer in self.layers:
+            x = layer(x)
+        x = self.final_norm(x)
+        # the end-of-text token: the highest id of each sequence
+        pooled = x[torch.arange(b, device=ids.device), ids.argmax(dim=-1)]
+        return self.projection(pooled)
+
+
+class CLIPVision(nn.Module):
+    """CLIP's image tower: a ViT with a class embedding, a LayerNorm before the layers and one
+    after them (on the class token), projected (no bias) to ``projection_dim``."""
+
+    def __init__(self, spec: TransformerSpec, projection_dim: int) -> None:
+        super().__init__()
+        d = spec.d_model
+        self.n_positions = (spec.image_size // spec.patch) ** 2 + 1
+        self.patch = nn.Conv2d(spec.channels, d, spec.patch, stride=spec.patch, bias=False)
+        self.cls = nn.Parameter(torch.zeros(d))
+        self.pos = nn.Embedding(self.n_positions, d)
+        self.pre_norm = nn.LayerNorm(d)
+        self.layers = nn.ModuleList(
+            [PreNormLayer(spec, causal=False) for _ in range(spec.n_layers)]
+        )
+        self.post_norm = nn.LayerNorm(d)
+        self.projection = nn.Linear(d, projection_dim, bias=False)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        x = self.patch(images).flatten(2).transpose(1, 2)
+        x = torch.cat([self.cls.expand(x.shape[0], 1, -1), x], dim=1)
+        x = self.pre_norm(x + self.pos(torch.arange(x.shape[1], device=x.device)))
+        for layer in self.layers:
+            x = layer(x)
+        return self.projection(self.post_norm(x[:, 0]))
+
+
+class CLIP(nn.Module):
+    """Both CLIP towers on an image+text pair: the normalized embeddings and their
+    similarity logits (text × image, scaled by exp(logit_scale))."""
+
+    def __init__(self, spec: TransformerSpec) -> None:
+        super().__init__()
+        assert spec.vision is not None
+        self.spec = spec
+        self.text = CLIPText(spec)
+        self.vision = CLIPVision(spec.vision, spec.projection_dim)
+        self.logit_scale = nn.Parameter(torch.zeros(()))
+
+    def forward(self, ids: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
+        text, image = self.text(ids), self.vision(images)
+        text = text * text.pow(2).sum(dim=-1, keepdim=True).rsqrt()
+        image = image * image.pow(2).sum(dim=-1, keepdim=True).rsqrt()
+        return text @ image.t() * self.logit_scale.exp()

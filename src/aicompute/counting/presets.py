@@ -85,7 +85,8 @@ def _specs() -> dict[str, Any]:
             norm="rms",
             positions="relative",
             bias=False,
-            tie_embeddings=True,
+            tie_embeddings=True,  # T5 1.0 shares the output layer with the embedding
+            relative_buckets=32,
             source="https://huggingface.co/t5-11b",
         ),
         "llama-2-70b": TransformerSpec(

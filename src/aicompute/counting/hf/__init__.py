@@ -4,14 +4,16 @@ Each builder reads a config through :class:`Config` (every size checked and boun
 key named) and returns the :class:`~aicompute.counting.specs.Preset` to count. Everything here
 runs without torch, so an unknown or invalid config is refused before torch loads. Builders live
 in the modules of this package, one family each, and register with :func:`register`, which
-refuses a ``model_type`` registered twice.
+refuses a ``model_type`` registered twice. A ``model_type`` with no builder here is built by
+``transformers`` on the meta device when it is installed (:mod:`aicompute.counting.hf.auto`),
+else refused, still before torch loads.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -208,16 +210,14 @@ def from_hf_config(path: str | Path) -> Preset:
     cfg = _read_config(path)
     mtype = str(cfg.get("model_type", "")).lower()
     builder = BUILDERS.get(mtype)
-    if builder is None:
-        raise InputError(
-            "model",
-            f"{path}: unknown architecture {mtype[:60] or '(no model_type)'!r}; "
-            f"aicompute builds {', '.join(HF_TYPES)} (or pass package.module:factory)",
-        )
     _check_scale(cfg, path)
+    if builder is None:  # built by transformers when it is installed, else refused
+        from aicompute.counting.hf import auto
+
+        return auto.fallback(cfg, path, mtype, model_name(cfg, path))
     config = Config(cfg, path, mtype, model_name(cfg, path))
     try:
-        return builder(config)
+        return replace(builder(config), builder=f"native:{mtype}")
     except (TypeError, KeyError) as error:
         raise InputError("model", f"{path}: unexpected config ({error})") from None
 
