@@ -9,6 +9,7 @@ from aicompute.cli import data as _data
 from aicompute.cli import economics as _economics
 from aicompute.cli import estimate as _estimate
 from aicompute.cli import hardware as _hardware
+from aicompute.cli import mfu as _mfu
 from aicompute.cli import report as _report
 from aicompute.cli import serve as _serve
 from aicompute.cli import trends as _trends
@@ -31,6 +32,7 @@ app.add_typer(_data.app, name="data")
 app.command("report")(_report.report_command)
 app.command("chart")(_report.chart_command)
 app.command("count", no_args_is_help=True)(_count.count_command)
+app.command("mfu", no_args_is_help=True)(_mfu.mfu_command)
 app.command("serve")(_serve.serve_command)
 app.command("forecast")(_economics.forecast_command)
 app.command("cost")(_economics.cost_command)
