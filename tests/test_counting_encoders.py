@@ -437,3 +437,31 @@ def test_progress_names_the_steps_on_a_terminal_only(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(count_cli, "console", real)
     r = CliRunner().invoke(app, ["count", "bert-base", "--seq-len", "8"])
     assert "Built by preset." in r.stdout and "counting forward" not in r.stderr
+
+
+# -- closed forms (independent of both counters) ---------------------------------------------
+
+
+def test_encoders_equal_their_closed_form(tmp_path: Path) -> None:
+    """Forward multiply-adds of one sequence by hand (Hoffmann et al. 2022, appendix F, in
+    MACs): per layer Q, K, V, O projections 4·S·d·d, scores and mixing 2·S²·d, feed-forward
+    2·S·d·f; the pooler one d×d on the first token; lookups are free."""
+    s, d, f, layers = 16, 64, 128, 2
+    for config in ({**ROBERTA_BASE, **SMALL_ENCODER}, {**XLM_ROBERTA_BASE, **SMALL_ENCODER}):
+        result = count(write(tmp_path, config), seq_len=s)
+        per_layer = 4 * s * d * d + 2 * s * s * d + 2 * s * d * f
+        assert result.forward_macs == layers * per_layer + d * d
+
+
+def test_t5_equals_its_closed_form(tmp_path: Path) -> None:
+    """T5 by hand with S encoder and S decoder tokens, inner width h·d_kv: encoder layers
+    4·S·d·inner + 2·S²·inner + 2·S·d·f; decoder layers add cross-attention (Q, O on the decoder,
+    K, V on the encoder output, scores over the encoder's S); the tied LM head S·d·V."""
+    s, d, f, heads, dkv, vocab, layers = 16, 64, 96, 4, 16, 100, 2
+    inner = heads * dkv
+    result = count(write(tmp_path, {**T5_BASE, **SMALL_T5}), seq_len=s)
+    attention = 4 * s * d * inner + 2 * s * s * inner
+    ffn = 2 * s * d * f
+    cross = 4 * s * d * inner + 2 * s * s * inner
+    expected = layers * (attention + ffn) + layers * (attention + cross + ffn) + s * d * vocab
+    assert result.forward_macs == expected
