@@ -25,7 +25,7 @@ from aicompute.constants import (
     MAX_MODEL_LAYERS,
     MAX_NAME_CHARS,
 )
-from aicompute.counting.specs import Preset
+from aicompute.counting.specs import Preset, TransformerSpec
 from aicompute.errors import InputError
 from aicompute.units import show, show_whole
 
@@ -120,6 +120,42 @@ class Config:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
+
+    def decoder(self, **fields: Any) -> TransformerSpec:
+        """The spec of a decoder in the common Hugging Face layout (``hidden_size``,
+        ``num_hidden_layers``, ``num_attention_heads``, ``intermediate_size``, ``vocab_size``,
+        ``num_key_value_heads``, ``head_dim``; RMSNorm, rotary positions, SwiGLU, no biases),
+        with ``fields`` replacing any of those defaults."""
+        d = fields.pop("d_model", None) or self.need("hidden_size")
+        heads = fields.pop("n_heads", None) or self.need("num_attention_heads")
+        defaults: dict[str, Any] = {
+            "n_layers": fields.pop("n_layers", None) or self.need("num_hidden_layers"),
+            "d_ff": fields.pop("d_ff", None) or self.need("intermediate_size"),
+            "vocab": self.need("vocab_size"),
+            "n_kv_heads": self.opt("num_key_value_heads", heads),
+            "head_dim": self.opt("head_dim", d // heads),
+            "ffn": "swiglu",
+            "norm": "rms",
+            "positions": "rotary",
+            "bias": False,
+        }
+        return TransformerSpec(self.name, "decoder", d, n_heads=heads, **{**defaults, **fields})
+
+    def encoder(self, **fields: Any) -> TransformerSpec:
+        """The spec of a BERT-shaped encoder (learned positions and token types, a pooler, no
+        pretraining head), with ``fields`` replacing any default."""
+        defaults: dict[str, Any] = {
+            "d_model": self.need("hidden_size"),
+            "n_layers": self.need("num_hidden_layers"),
+            "n_heads": self.need("num_attention_heads"),
+            "d_ff": self.need("intermediate_size"),
+            "vocab": self.need("vocab_size"),
+            "max_positions": self.need("max_position_embeddings"),
+            "type_vocab": self.check("type_vocab_size", self.get("type_vocab_size", 2), True),
+            "pooler": True,
+            "lm_head": False,
+        }
+        return TransformerSpec(self.name, "encoder", **{**defaults, **fields})
 
 
 def _read_config(path: Path) -> dict[str, Any]:

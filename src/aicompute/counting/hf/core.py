@@ -71,20 +71,10 @@ def llama_family(c: Config) -> Preset:
             c.need("qk_rope_head_dim"),
             c.need("v_head_dim"),
         )
-    spec = TransformerSpec(
-        c.name,
-        "decoder",
-        d,
-        layers,
-        heads,
-        c.need("intermediate_size"),
-        c.need("vocab_size"),
-        n_kv_heads=c.opt("num_key_value_heads", heads),
-        head_dim=c.opt("head_dim", d // heads),
-        ffn="swiglu",
-        norm="rms",
-        positions="rotary",
-        bias=False,
+    spec = c.decoder(
+        d_model=d,
+        n_layers=layers,
+        n_heads=heads,
         # qwen2: q/k/v biases, none on the output; the others: attention_bias on all four
         qkv_bias=c.model_type == "qwen2" or attention_bias,
         out_bias=attention_bias and c.model_type != "qwen2",

@@ -126,20 +126,12 @@ def gemma(c: Config) -> Preset:
         else:
             pattern = c.opt("sliding_window_pattern", 6)
             windows = layer_windows(c, layers, lambda i: (i + 1) % pattern != 0)
-    spec = TransformerSpec(
-        c.name,
-        "decoder",
-        d,
-        layers,
-        heads,
-        c.need("intermediate_size"),
-        c.need("vocab_size"),
-        n_kv_heads=c.opt("num_key_value_heads", heads),
+    spec = c.decoder(
+        d_model=d,
+        n_layers=layers,
+        n_heads=heads,
         head_dim=c.opt("head_dim", 256),
         ffn="geglu",
-        norm="rms",
-        positions="rotary",
-        bias=False,
         qkv_bias=attention_bias,
         out_bias=attention_bias,
         ffn_bias=False,
@@ -163,20 +155,11 @@ def phi3(c: Config) -> Preset:
     d = c.need("hidden_size")
     heads = c.need("num_attention_heads")
     layers = c.need("num_hidden_layers")
-    spec = TransformerSpec(
-        c.name,
-        "decoder",
-        d,
-        layers,
-        heads,
-        c.need("intermediate_size"),
-        c.need("vocab_size"),
-        n_kv_heads=c.opt("num_key_value_heads", heads),
+    spec = c.decoder(
+        d_model=d,
+        n_layers=layers,
+        n_heads=heads,
         head_dim=d // heads,
-        ffn="swiglu",
-        norm="rms",
-        positions="rotary",
-        bias=False,
         tie_embeddings=c.flag("tie_word_embeddings", False),
         windows=layer_windows(c, layers),
     )
@@ -200,14 +183,11 @@ def falcon(c: Config) -> Preset:
     else:
         kv = 1 if c.flag("multi_query", True) else heads
         parallel = 1 if c.flag("parallel_attn", True) else 0
-    spec = TransformerSpec(
-        c.name,
-        "decoder",
-        d,
-        layers,
-        heads,
-        c.opt("ffn_hidden_size", 4 * d),
-        c.need("vocab_size"),
+    spec = c.decoder(
+        d_model=d,
+        n_layers=layers,
+        n_heads=heads,
+        d_ff=c.opt("ffn_hidden_size", 4 * d),
         n_kv_heads=kv,
         head_dim=d // heads,
         ffn="gelu",
@@ -228,19 +208,12 @@ def olmo(c: Config) -> Preset:
     v2 = c.model_type == "olmo2"
     d = c.need("hidden_size")
     heads = c.need("num_attention_heads")
-    spec = TransformerSpec(
-        c.name,
-        "decoder",
-        d,
-        c.need("num_hidden_layers"),
-        heads,
-        c.need("intermediate_size"),
-        c.need("vocab_size"),
-        n_kv_heads=c.opt("num_key_value_heads", heads),
+    spec = c.decoder(
+        d_model=d,
+        n_layers=c.need("num_hidden_layers"),
+        n_heads=heads,
         head_dim=d // heads,
-        ffn="swiglu",
         norm="rms" if v2 else "layer",
-        positions="rotary",
         bias=c.flag("attention_bias", False),
         ffn_bias=False,
         tie_embeddings=c.flag("tie_word_embeddings", False),
@@ -275,18 +248,12 @@ def deepseek_v2(c: Config) -> Preset:
             gating="softmax",
         )
     attention_bias = c.flag("attention_bias", False)
-    spec = TransformerSpec(
-        c.name,
-        "decoder",
-        d,
-        layers,
-        heads,
-        c.need("intermediate_size"),
-        c.need("vocab_size"),
-        ffn="swiglu",
-        norm="rms",
-        positions="rotary",
-        bias=False,
+    spec = c.decoder(
+        d_model=d,
+        n_layers=layers,
+        n_heads=heads,
+        n_kv_heads=None,  # multi-head latent attention sets its own widths
+        head_dim=None,
         qkv_bias=attention_bias,
         out_bias=attention_bias,
         ffn_bias=c.flag("mlp_bias", False),
@@ -326,20 +293,10 @@ def qwen2_moe(c: Config) -> Preset:
         )
     given = c.get("max_window_layers")
     max_window = 28 if given is None else c.check("max_window_layers", given, zero=True)
-    spec = TransformerSpec(
-        c.name,
-        "decoder",
-        d,
-        layers,
-        heads,
-        c.need("intermediate_size"),
-        c.need("vocab_size"),
-        n_kv_heads=c.opt("num_key_value_heads", heads),
-        head_dim=c.opt("head_dim", d // heads),
-        ffn="swiglu",
-        norm="rms",
-        positions="rotary",
-        bias=False,
+    spec = c.decoder(
+        d_model=d,
+        n_layers=layers,
+        n_heads=heads,
         qkv_bias=c.flag("qkv_bias", True),
         out_bias=False,
         ffn_bias=False,

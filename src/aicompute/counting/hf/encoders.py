@@ -13,19 +13,7 @@ from aicompute.units import show
 
 @register("bert")
 def bert(c: Config) -> Preset:
-    spec = TransformerSpec(
-        c.name,
-        "encoder",
-        c.need("hidden_size"),
-        c.need("num_hidden_layers"),
-        c.need("num_attention_heads"),
-        c.need("intermediate_size"),
-        c.need("vocab_size"),
-        max_positions=c.need("max_position_embeddings"),
-        type_vocab=c.check("type_vocab_size", c.get("type_vocab_size", 2), zero=True),
-        pooler=True,
-        lm_head=False,
-    )
+    spec = c.encoder()
     return Preset(c.name, "text", lambda: build_spec(spec), 128, spec=spec)
 
 
@@ -37,20 +25,7 @@ def roberta(c: Config) -> Preset:
     of pretraining (``*ForMaskedLM``, a d×d dense layer, LayerNorm and the tied vocabulary
     projection) is not part of it."""
     pad = c.check("pad_token_id", c.get("pad_token_id", 1), zero=True)
-    spec = TransformerSpec(
-        c.name,
-        "encoder",
-        c.need("hidden_size"),
-        c.need("num_hidden_layers"),
-        c.need("num_attention_heads"),
-        c.need("intermediate_size"),
-        c.need("vocab_size"),
-        max_positions=c.need("max_position_embeddings"),
-        type_vocab=c.check("type_vocab_size", c.get("type_vocab_size", 2), zero=True),
-        pooler=True,
-        lm_head=False,
-        position_offset=pad + 1,
-    )
+    spec = c.encoder(position_offset=pad + 1)
     if spec.max_positions <= spec.position_offset:
         raise InputError(
             "model",
