@@ -416,25 +416,25 @@ def test_builders_and_inference_mode(tmp_path: Path) -> None:
 
 
 def test_progress_names_the_steps_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from aicompute.cli import count as count_cli
+    from aicompute.cli import output as output_cli
 
     steps: list[str] = []
     count("bert-base", seq_len=8, progress=steps.append)
     assert steps == ["building bert-base on meta", "counting forward and backward"]
     buffer = StringIO()
-    real = count_cli.console
+    real = output_cli.console
 
     def console(stderr: bool = False) -> Any:
         if stderr:
             return Console(file=buffer, force_terminal=True, width=100)
         return real()
 
-    monkeypatch.setattr(count_cli, "console", console)
+    monkeypatch.setattr(output_cli, "console", console)
     r = CliRunner().invoke(app, ["count", "bert-base", "--seq-len", "8", "--json"])
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)["builder"] == "preset"  # stdout holds the JSON only
     assert "counting forward and backward" in buffer.getvalue()
-    monkeypatch.setattr(count_cli, "console", real)
+    monkeypatch.setattr(output_cli, "console", real)
     r = CliRunner().invoke(app, ["count", "bert-base", "--seq-len", "8"])
     assert "Built by preset." in r.stdout and "counting forward" not in r.stderr
 

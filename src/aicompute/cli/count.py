@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from aicompute.cli.output import console, print_json, user_errors
+from aicompute.cli.output import console, print_json, spinner, user_errors
 
 Text = Optional[str]
 _DATA = "Training data"
@@ -111,7 +109,7 @@ def count_command(
 ) -> None:
     """Count a model's multiply-adds forward and backward on the meta device (no weights, no
     memory), and turn them into training compute."""
-    with user_errors(flags=True), _progress() as step:
+    with user_errors(flags=True), spinner() as step:
         from aicompute.counting.limits import (
             check_sizes,
             classify_model,
@@ -180,32 +178,6 @@ def count_command(
         _print(result, by_module)
     if save_record is not None:
         typer.echo(f"saved {result.model} to {path}", err=as_json)
-
-
-@contextmanager
-def _progress() -> Iterator[Callable[[str], None]]:
-    """A transient spinner on stderr, on a terminal only (stdout, --json included, stays
-    clean), naming the slow step under way: importing torch, building, counting."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    status = console(stderr=True)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        transient=True,
-        console=status,
-        disable=not status.is_terminal,
-    ) as progress:
-        tasks: list = []
-
-        def step(description: str) -> None:
-            if tasks:
-                progress.update(tasks[0], description=description)
-            else:
-                tasks.append(progress.add_task(description, total=None))
-
-        yield step
 
 
 def _list_presets(names: tuple[str, ...], as_json: bool) -> None:

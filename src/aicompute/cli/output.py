@@ -6,7 +6,7 @@ import contextlib
 import json
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import typer
@@ -52,3 +52,30 @@ def console(stderr: bool = False):  # type: ignore[no-untyped-def]
     from rich.console import Console
 
     return Console(highlight=False, stderr=stderr)
+
+
+@contextlib.contextmanager
+def spinner(quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """A transient spinner on stderr naming the step under way: ``step("counting")``. It shows
+    only on a terminal (elsewhere it would leave a blank line before an error) and never with
+    ``quiet``; stdout, ``--json`` included, stays clean."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    status = console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=status,
+        disable=quiet or not status.is_terminal,
+    ) as progress:
+        tasks: list[Any] = []
+
+        def step(description: str) -> None:
+            if tasks:
+                progress.update(tasks[0], description=description)
+            else:
+                tasks.append(progress.add_task(description, total=None))
+
+        yield step

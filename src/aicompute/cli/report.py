@@ -15,7 +15,7 @@ from aicompute.cli.common import (
     credits,
     load,
 )
-from aicompute.cli.output import console, print_json, user_errors
+from aicompute.cli.output import console, print_json, spinner, user_errors
 from aicompute.trends.fit import check_bootstrap
 
 CHART_NAMES = ("modern", "eras", "domains", "estimate")
@@ -48,8 +48,6 @@ def report_command(
 
     --out must be a new or empty folder, or a report aicompute wrote before; any other folder
     is refused unless --force."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from aicompute._files import refuse_overwriting_inputs
     from aicompute.report import build_report
     from aicompute.report.build import check_destination
@@ -58,17 +56,8 @@ def report_command(
         check_bootstrap(bootstrap, seed)
         check_destination(out, force=force, option="--force")
         refuse_overwriting_inputs(out, data or [], folder=True)
-        status = console(stderr=True)
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            transient=True,
-            console=status,
-            # off unless on a terminal: elsewhere it would leave a blank line before an error
-            disable=as_json or not status.is_terminal,
-        ) as progress:
-            task = progress.add_task("loading records", total=None)
+        with spinner(quiet=as_json) as step:
+            step("loading records")
             records, frame, results = load(data, with_embedded)
             source = (
                 "embedded dataset"
@@ -86,7 +75,7 @@ def report_command(
                 seed=seed,
                 static=static,
                 force=force,
-                progress=lambda step: progress.update(task, description=step),
+                progress=step,
             )
     index = (result.path / "index.html").resolve()
     if as_json:
