@@ -29,6 +29,7 @@ __all__ = [
     "PRICES_CREDIT",
     "CostResult",
     "cost",
+    "cost_curve",
     "limits",
     "price_performance",
     "prices",
@@ -354,6 +355,14 @@ def run_cost_usd(
         )
         for y in years
     ]
+
+
+def cost_curve(compute_fit: Any, price_fit: Any, until: int = 2030) -> list[dict[str, float]]:
+    """The rows of the cost chart: ``{"year", "usd"}`` at mid-year from the compute trend's
+    first year to ``until``, priced by :func:`run_cost_usd`."""
+    years = [y + 0.5 for y in range(int(compute_fit.since), until + 1)]
+    costs = run_cost_usd(compute_fit, price_fit, years)
+    return [{"year": y, "usd": u} for y, u in zip(years, costs, strict=True)]
 
 
 def limits(

@@ -99,7 +99,7 @@ def show_command(
 ) -> None:
     """Show one record: its value, where it came from, and its calculations redone."""
     from aicompute.errors import InputError
-    from aicompute.estimation import estimate_from
+    from aicompute.estimation import recompute
 
     with user_errors():
         records, _, _ = load(data, with_embedded)
@@ -116,10 +116,8 @@ def show_command(
     # a stored calculation that no longer computes is shown with its reason, not a failure
     redone: list[tuple[Any, Any, str | None]] = []
     for e in record.estimates:
-        try:
-            redone.append((e, estimate_from(e.inputs).preferred, None))
-        except InputError as error:
-            redone.append((e, None, str(error)))
+        again = recompute(e)
+        redone.append((e, again.estimate, again.reason))
     if as_json:
         out = record.to_dict()
         out["year"] = record.year

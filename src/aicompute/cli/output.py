@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import typer
 
 from aicompute.errors import InputError
+from aicompute.jsonable import plain
 
 
 @contextlib.contextmanager
@@ -32,19 +32,9 @@ def user_errors(flags: bool = False) -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
 def print_json(data: Any) -> None:
     """Print ``data`` as indented JSON (non-finite numbers become null)."""
-    sys.stdout.write(json.dumps(_clean(data), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(plain(data), indent=2, ensure_ascii=False) + "\n")
 
 
 def console(stderr: bool = False):  # type: ignore[no-untyped-def]

@@ -64,8 +64,7 @@ def normalize_name(name: str) -> str:
 def check(records: list[Record]) -> CheckReport:
     """Recompute every stored estimate and flag values outside their record's range,
     duplicates (the same name, punctuation and case aside) and records without sources."""
-    from aicompute.errors import InputError
-    from aicompute.estimation import estimate_from
+    from aicompute.estimation import recompute
 
     report = CheckReport(records=len(records), checked=0)
     seen: dict[str, str] = {}
@@ -81,15 +80,10 @@ def check(records: list[Record]) -> CheckReport:
             continue
         for e in r.estimates:
             report.checked += 1
-            try:
-                est = estimate_from(e.inputs).by_method(e.method)
-            except InputError as error:
-                report.problems.append(Problem(r.name, "estimate-fails", str(error)))
-                continue
+            redone = recompute(e)
+            est = redone.estimate
             if est is None:
-                report.problems.append(
-                    Problem(r.name, "estimate-fails", f"the {e.method} inputs are incomplete")
-                )
+                report.problems.append(Problem(r.name, "estimate-fails", str(redone.reason)))
                 continue
             inside = r.low_flop <= est.flop <= r.high_flop  # type: ignore[operator]
             report.recomputed.append(

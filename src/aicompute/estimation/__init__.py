@@ -1,7 +1,7 @@
 """The two estimation methods of the seed, an architecture counter, and their cross-check."""
 
 from aicompute.estimation.architecture import ArchitectureCount, LayerCount, count_architecture
-from aicompute.estimation.combine import estimate, estimate_from
+from aicompute.estimation.combine import Recomputed, estimate, estimate_from, recompute
 from aicompute.estimation.hardware_time import hardware_estimate
 from aicompute.estimation.inputs import FIELDS, InputField
 from aicompute.estimation.operations import operations_estimate
@@ -14,9 +14,11 @@ __all__ = [
     "EstimateResult",
     "InputField",
     "LayerCount",
+    "Recomputed",
     "count_architecture",
     "estimate",
     "estimate_from",
     "hardware_estimate",
     "operations_estimate",
+    "recompute",
 ]

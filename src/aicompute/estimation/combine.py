@@ -26,7 +26,7 @@ from aicompute.estimation.operations import (
     operations_estimate,
     operations_missing,
 )
-from aicompute.estimation.result import EstimateResult
+from aicompute.estimation.result import Estimate, EstimateResult
 from aicompute.uncertainty import Range
 from aicompute.units import check_length, show
 
@@ -162,3 +162,40 @@ def _clean(name: str, value: Any) -> Any:
         if isinstance(end, str):
             check_length(end, name)
     return value
+
+
+@dataclasses.dataclass(frozen=True)
+class Recomputed:
+    """A stored calculation done again: its estimate, or why it cannot be computed (``error``;
+    neither when the stored inputs are not enough for the method)."""
+
+    method: str
+    estimate: Estimate | None
+    error: str | None = None
+
+    @property
+    def reason(self) -> str | None:
+        """Why there is no estimate (None when there is one)."""
+        if self.estimate is not None:
+            return None
+        return self.error or f"the {self.method} inputs are incomplete"
+
+
+def recompute(stored: Any, method: str | None = None) -> Recomputed:
+    """Redo a record's stored calculation (an object with ``method`` and ``inputs``, such as
+    :class:`aicompute.dataset.EstimateInputs`): the estimate of its method, or the error (one
+    line, field names marked with backticks) when its inputs no longer compute. Every face
+    shows stored calculations through this.
+
+    >>> from types import SimpleNamespace
+    >>> stored = SimpleNamespace(method="operations", inputs={"params": "1B", "tokens": "20B"})
+    >>> redone = recompute(stored)
+    >>> f"{redone.estimate.flop:.3g}", redone.error
+    ('1.2e+20', None)
+    """
+    method = method or stored.method
+    try:
+        found = estimate_from(stored.inputs).by_method(method)
+    except InputError as error:
+        return Recomputed(method, None, str(error))
+    return Recomputed(method, found)

@@ -33,6 +33,7 @@ from typing import Any
 from aicompute._files import check_parents, default_mode, describe_os_error
 from aicompute.constants import FLOP_PER_PFS_DAY
 from aicompute.errors import InputError
+from aicompute.jsonable import plain
 
 __all__ = [
     "MARKER",
@@ -81,17 +82,16 @@ def record_rows(records: list[Any]) -> list[dict[str, Any]]:
 
 def appendix_rows(records: list[Any]) -> list[dict[str, Any]]:
     """The method appendix, generated from the records' own stored inputs."""
-    from aicompute.errors import InputError
-    from aicompute.estimation import estimate_from
+    from aicompute.estimation import recompute
 
     rows = []
     for r in sorted(records, key=lambda r: (r.year, r.name)):
         for e in r.estimates:
-            try:
-                est = estimate_from(e.inputs).by_method(e.method)
-            except InputError as error:
-                rows.append({"name": r.name, "method": e.method, "error": str(error)})
+            redone = recompute(e)
+            if redone.error is not None:
+                rows.append({"name": r.name, "method": e.method, "error": redone.error})
                 continue
+            est = redone.estimate
             if est is None:
                 continue
             rows.append(
@@ -314,9 +314,7 @@ def _build(
         "source": source, "credits": credits or [], **analysis.to_dict(),
         "reproduce": claims, "trends_vs_published": present, "outlook": outlook,
     }  # fmt: skip
-    (work / "summary.json").write_text(
-        json.dumps(summary, indent=2, default=_plain), encoding="utf-8"
-    )
+    (work / "summary.json").write_text(json.dumps(plain(summary), indent=2), encoding="utf-8")
     step("page")
     with _timed(timings, "page"):
         (work / "assets" / "vega.js").write_text(charts.vega_bundle(), encoding="utf-8")
@@ -363,21 +361,11 @@ def _outlook(frame: Any, *, bootstrap: int, seed: int) -> dict[str, Any]:
         out["notes"].append(f"no backtest: {error.message}")
     _, price_fit = economics.price_performance(seed=seed)
     limits = economics.limits(forecast.fit, price_fit)
-    years = [y + 0.5 for y in range(int(forecast.fit.since), 2031)]
-    costs = [
-        {"year": y, "usd": u}
-        for y, u in zip(years, economics.run_cost_usd(forecast.fit, price_fit, years), strict=True)
-    ]
+    costs = economics.cost_curve(forecast.fit, price_fit, until=2030)
     out["limits"] = limits
     out["price_performance"] = price_fit.to_dict()
     out["charts"].append(charts.cost_chart(costs, limits))
     return out
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"not JSON serializable: {type(value)}")
 
 
 def _render(
