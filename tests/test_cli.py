@@ -229,3 +229,22 @@ def test_a_negative_seed_is_a_usage_error_not_a_traceback(command: str) -> None:
     code, out, err = run(command, "--seed", "-1")
     assert code == 2
     assert "--seed" in err and "Traceback" not in out + err
+
+
+def test_import_with_embedded_lets_the_imported_record_win(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """As with --data everywhere (load_records), a user's record replaces the embedded one
+    with the same id: the user's file exists to correct it."""
+    import yaml
+
+    source = tmp_path / "fix.yaml"
+    source.write_text(
+        "- id: alexnet\n  name: AlexNet\n  date: '2012-09-30'\n  flop: 4.7e17\n"
+        "  notes: corrected by the user\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "merged.yaml"
+    code, _, err = run("data", "import", str(source), "--out", str(out), "--with-embedded")
+    assert code == 0, err
+    merged = {r["id"]: r for r in yaml.safe_load(out.read_text(encoding="utf-8"))}
+    assert merged["alexnet"]["notes"] == "corrected by the user"
+    assert merged["alexnet"]["flop"] == 4.7e17 and len(merged) > 300

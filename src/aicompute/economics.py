@@ -16,13 +16,16 @@ import io
 import math
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aicompute.constants import MAX_NAME_CHARS, SECONDS_PER_DAY, SECONDS_PER_HOUR
 from aicompute.errors import InputError
 from aicompute.estimation.inputs import FIELDS
 from aicompute.estimation.result import as_positive
 from aicompute.uncertainty import Range, Spread, product_interval
+
+if TYPE_CHECKING:
+    from aicompute.trends.fit import Fit
 
 __all__ = [
     "DEFAULTS",
@@ -213,13 +216,14 @@ def cost(
             "committed-1y": "committed_1y_usd_per_hour",
             "committed-3y": "committed_3y_usd_per_hour",
         }[pricing]
-        rate = _table(quote, column, acc, f"{pricing} cloud price")
-        if rate is None:
+        listed = _table(quote, column, acc, f"{pricing} cloud price")
+        if listed is None:
             raise InputError(
                 "usd_per_chip_hour",
                 f"no {pricing} cloud price for {acc.name} in "
-                "the table; give --usd-per-chip-hour or --pricing amortized",
+                "the table; give `usd_per_chip_hour`, or `pricing` amortized",
             )
+        rate = listed
         assumptions["usd_per_chip_hour"] = {
             "value": rate.to_json(),
             "source": (
@@ -263,7 +267,7 @@ def cost(
             notes.append(f"electricity added: ${electricity:,.0f}")
     else:
         notes.append(
-            f"{acc.name} has no TDP in the catalog: energy and CO2 not computed; give --tdp-w"
+            f"{acc.name} has no TDP in the catalog: energy and CO2 not computed; give `tdp_w`"
         )
     low, high = interval.low, interval.high
     notes.append(f"interval: {interval.basis}")
@@ -289,7 +293,7 @@ def _table(quote: dict[str, Any], column: str, acc: Any, what: str) -> Range | N
 def _launch(acc: Any) -> Range:
     if not acc.launch_price_usd:
         raise InputError(
-            "purchase_usd", f"no purchase price known for {acc.name}; give --purchase-usd"
+            "purchase_usd", f"no purchase price known for {acc.name}; give `purchase_usd`"
         )
     return Range.point(acc.launch_price_usd)
 
@@ -307,14 +311,16 @@ def _default(value: object, name: str, assumptions: dict[str, Any]) -> Range:
 # --- price-performance and limits --------------------------------------------------------------
 
 
-def price_performance(*, kind: str | None = "gpu", bootstrap: int = 1000, seed: int = 0):  # type: ignore[no-untyped-def]
+def price_performance(
+    *, kind: str | None = "gpu", bootstrap: int = 1000, seed: int = 0
+) -> tuple[list[dict[str, Any]], Fit]:
     """Peak FLOP/s per launch dollar of the catalog's accelerators, fitted against release
     date (default precision: tensor FP16/BF16, else TF32, else FP32). Returns (rows, fit)."""
     from aicompute.dataset.record import parse_date
     from aicompute.hardware import all_accelerators
     from aicompute.trends import fit_trend
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for acc in all_accelerators():
         if not acc.launch_price_usd or not acc.release_date or (kind and acc.kind != kind):
             continue

@@ -230,6 +230,7 @@ def _print(result, by_module: bool) -> None:  # type: ignore[no-untyped-def]
     from rich.markup import escape
     from rich.table import Table
 
+    from aicompute.estimation.inputs import render
     from aicompute.units import format_pfs_days, format_si
 
     out = console()
@@ -275,7 +276,7 @@ def _print(result, by_module: bool) -> None:  # type: ignore[no-untyped-def]
     )
     out.print(f"[dim]Built by {escape(result.builder)}.[/]")
     for note in result.notes:
-        out.print(f"[dim]Note: {escape(note.rstrip('.'))}.[/]")
+        out.print(f"[dim]Note: {escape(render(note, 'flag').rstrip('.'))}.[/]")
     if result.training_flop is not None:
         data = (
             f"{format_si(result.tokens)} tokens"

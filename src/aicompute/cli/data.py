@@ -261,7 +261,8 @@ def import_command(
         bool,
         typer.Option(
             "--with-embedded",
-            help="Merge with the embedded dataset (its records win on the same id).",
+            help="Merge with the embedded dataset (on the same id, the imported record wins, "
+            "as with --data everywhere).",
         ),
     ] = False,
     as_json: JsonOpt = False,
@@ -294,9 +295,9 @@ def import_command(
             )
         raise typer.Exit(1)
     with user_errors():
-        records = {r.id: r for r in result.records}
-        if with_embedded:
-            records.update({r.id: r for r in read_embedded().records})
+        # as everywhere (load_records): the user's file wins over the embedded dataset
+        embedded = read_embedded().records if with_embedded else []
+        records = {r.id: r for r in [*embedded, *result.records]}
         with output_errors("out", out):
             path = write(records.values(), out)
     if as_json:

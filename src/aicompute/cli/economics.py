@@ -215,8 +215,9 @@ def cost_command(
     """Cost of a training run from hardware time: dollars, chip-hours, energy and CO2, with
     every assumption and its source."""
     from aicompute.economics import cost
+    from aicompute.estimation.inputs import render
 
-    with user_errors():
+    with user_errors(flags=True):
         result = cost(
             hardware=hardware,
             count=count,
@@ -254,4 +255,4 @@ def cost_command(
         table.add_row(name, RichText(str(shown)))
     out.print(table)
     for note in result.notes:
-        out.print(RichText(f"· {note}", style="dim"))
+        out.print(RichText(f"· {render(note, 'flag')}", style="dim"))

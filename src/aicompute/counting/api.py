@@ -57,7 +57,7 @@ def window_summary(windows: list[int]) -> str:
     by_window: dict[int, list[int]] = {}
     for layer, window in enumerate(windows):
         by_window.setdefault(window or 0, []).append(layer)
-    parts = []
+    parts: list[str] = []
     for window in sorted(by_window, key=lambda w: (w == 0, w)):
         layers = by_window[window]
         shown = ", ".join(map(str, layers[:8])) + (", ..." if len(layers) > 8 else "")
@@ -385,7 +385,7 @@ def count(
         if seq_len is None:
             seq_len = preset.default_seq_len if preset is not None else None
         if seq_len is None:
-            raise InputError("seq_len", "give --seq-len (token ids) or --input-shape")
+            raise InputError("seq_len", "give `seq_len` (token ids) or `input_shape`")
         positions = getattr(spec, "max_positions", 0) - getattr(spec, "position_offset", 0)
         if positions > 0 and seq_len > positions:
             raise InputError("seq_len", f"{label} has {positions} positions; {seq_len} is too long")
@@ -461,7 +461,7 @@ def count(
         causal_total = forward_macs - (full_attention - causal_attention)
         notes.append(
             f"sliding windows ({window_summary(windows)}) are not applied: attention full "
-            "counts every score the kernels execute; --attention causal (windows applied) "
+            "counts every score the kernels execute; `attention` causal (windows applied) "
             f"gives {FLOP_PER_MAC * causal_total / batch_size:.4g} forward FLOP per sequence "
             f"({causal_total / forward_macs - 1:+.1%})"
         )

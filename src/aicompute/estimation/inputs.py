@@ -329,12 +329,19 @@ Style = Literal["name", "flag", "label"]
 
 
 def render(message: str, style: Style) -> str:
-    """Show the input names a message marks with backticks as a face shows them."""
+    """Show the field names a message marks with backticks as a face shows them: an estimate
+    input by its name, flag or label; any other field by its name, or as ``--its-name``.
+
+    >>> render("give `seq_len` or `peak_flops`", "flag")
+    'give --seq-len or --peak-flops'
+    >>> render("give `seq_len`", "name")
+    'give seq_len'
+    """
 
     def show(match: re.Match[str]) -> str:
         field = FIELDS.get(match[1])
-        if field is None:
-            return match[0]
+        if field is None:  # another command's option: its name, or its flag
+            return "--" + match[1].replace("_", "-") if style == "flag" else match[1]
         if style == "flag":
             return field.flag
         if style == "label":
