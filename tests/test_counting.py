@@ -359,3 +359,18 @@ def test_without_torch_the_command_says_how_to_install() -> None:
     assert proc.returncode == 2
     assert "pip install 'aicompute[torch]'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_count_becomes_a_record_in_the_library(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The record a count saves is built by the library (CountResult.to_record), not the CLI;
+    a missing date is refused before torch loads on the command line."""
+    result = count("gpt2", seq_len=1024, tokens=9e9)
+    record = result.to_record("2019-02-14")
+    assert record.flop == pytest.approx(3 * 2 * 145.8e9 / 1024 * 9e9, rel=1e-3)
+    assert record.estimates[0].inputs["tokens"] == 9e9 and record.domain == "Language"
+    with pytest.raises(InputError, match="date"):
+        result.to_record(None)
+    with pytest.raises(InputError, match=r"^date: "):
+        result.to_record("2019-13-01")
+    r = CliRunner().invoke(app, ["count", "gpt2", "--save-record", str(tmp_path / "x.yaml")])
+    assert r.exit_code == 2 and "--save-record needs --date" in r.stderr

@@ -150,6 +150,8 @@ def count_command(
         if attention not in {"full", "causal"}:
             raise InputError("attention", "use full or causal")
         step("importing torch")
+        if save_record is not None and date is None:
+            raise InputError("date", "--save-record needs --date (YYYY, YYYY-MM or YYYY-MM-DD)")
         import_torch()
         from aicompute.counting import PRESET_NAMES, count
 
@@ -192,35 +194,10 @@ def _list_presets(names: tuple[str, ...], as_json: bool) -> None:
 
 
 def _save(result, path: Path, date: str | None, domain: str) -> Path:  # type: ignore[no-untyped-def]
-    from pydantic import ValidationError
+    """Add the count's record to the dataset file at ``path`` (replacing one of the same id)."""
+    from aicompute.dataset import read, write
 
-    from aicompute.dataset import Record, read, write
-    from aicompute.errors import InputError
-
-    if date is None:
-        raise InputError("date", "--save-record needs --date (YYYY, YYYY-MM or YYYY-MM-DD)")
-    estimate = result.to_estimate()
-    try:
-        record = Record(
-            name=result.model,
-            date=date,
-            domain=domain,
-            flop=estimate.flop,
-            low_flop=estimate.low_flop,
-            high_flop=estimate.high_flop,
-            confidence="confident",
-            parameters=result.params,
-            value_source="aicompute count (operations counted on the meta device)",
-            estimates=[{"method": "operations", "inputs": estimate.inputs}],
-            notes=f"{result.model}: {result.forward_macs:.4g} forward multiply-adds per "
-            f"{'sequence' if result.seq_len else 'example'}, backward measured "
-            f"({result.training_ratio:.3f}x forward in total)",
-        )
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise InputError(
-            ".".join(map(str, first["loc"])) or "record", first["msg"].removeprefix("Value error, ")
-        ) from None
+    record = result.to_record(date, domain)
     records = {r.id: r for r in read(path).records} if path.exists() else {}
     records[record.id] = record
     return write(records.values(), path)

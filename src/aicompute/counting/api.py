@@ -165,6 +165,37 @@ class CountResult:
             )
         return operations_estimate(**data, backward_ratio=self.backward_ratio)
 
+    def to_record(self, date: str | None, domain: str = "Language") -> Any:
+        """This count as a dataset record (:class:`aicompute.dataset.Record`): its training
+        compute from :meth:`to_estimate`, the stored inputs that reproduce it, and how it was
+        counted. Raises :class:`InputError` naming the field when it cannot be one."""
+        from pydantic import ValidationError
+
+        from aicompute.dataset import Record
+        from aicompute.dataset.record import input_error
+
+        if date is None:
+            raise InputError("date", "a record needs its `date` (YYYY, YYYY-MM or YYYY-MM-DD)")
+        estimate = self.to_estimate()
+        per = "sequence" if self.seq_len else "example"
+        try:
+            return Record(
+                name=self.model,
+                date=date,
+                domain=domain,
+                flop=estimate.flop,
+                low_flop=estimate.low_flop,
+                high_flop=estimate.high_flop,
+                confidence="confident",
+                parameters=self.params,
+                value_source="aicompute count (operations counted on the meta device)",
+                estimates=[{"method": "operations", "inputs": estimate.inputs}],
+                notes=f"{self.model}: {self.forward_macs:.4g} forward multiply-adds per {per}, "
+                f"backward measured ({self.training_ratio:.3f}x forward in total)",
+            )
+        except ValidationError as error:
+            raise input_error(error) from None
+
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` form."""
         per = "sequence" if self.seq_len else "example"
@@ -411,7 +442,11 @@ def count(
         inputs = (torch.empty(shape, device=device),)
         seq_len = None
     params = sum(p.numel() for p in module.parameters())
-    inactive = sum(m.inactive_params() for m in module.modules() if hasattr(m, "inactive_params"))
+    inactive = 0
+    for m in module.modules():
+        sparse: Callable[[], int] | None = getattr(m, "inactive_params", None)
+        if sparse is not None:
+            inactive += sparse()
     if builder.startswith("transformers:"):
         inactive += auto.inactive_params(module)
     say("counting forward and backward")

@@ -24,6 +24,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -41,6 +42,7 @@ __all__ = [
     "EstimateInputs",
     "Record",
     "fractional_year",
+    "input_error",
     "parse_date",
     "slugify",
 ]
@@ -332,3 +334,11 @@ class Record(BaseModel):
         data = self.model_dump(mode="json", exclude_defaults=True)
         data["name"], data["date"] = self.name, self.date
         return data
+
+
+def input_error(error: ValidationError) -> InputError:
+    """A record's validation error as one :class:`InputError`: its first problem, named by the
+    field's path (``estimates.0.inputs``)."""
+    first = error.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or "record"
+    return InputError(field, first["msg"].removeprefix("Value error, "))
