@@ -1,5 +1,9 @@
-"""Shared fixtures: the seed's own records, apart from the rest of the embedded dataset, and
-the database URLs the web app's tests run on (SQLite, and a real PostgreSQL server)."""
+"""Shared fixtures: the seed's own records, apart from the rest of the embedded dataset, the
+database URLs the web app's tests run on (SQLite, and a real PostgreSQL server, marked
+``postgres``), and the one home of the ``needs_shared`` skip marker.
+
+The fast suite leaves out the browser, PostgreSQL and slow tests (markers declared in
+``pyproject.toml``): ``pytest -m "not browser and not postgres and not slow"``."""
 
 from __future__ import annotations
 
@@ -11,9 +15,15 @@ import pytest
 from aicompute import dataset
 from tests.postgres import binaries, postgres_server
 
-STORES = ["sqlite"]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+"""Data shared beside the repository (``../shared``): Epoch AI's snapshot, the 2018 chart."""
+EPOCH = SHARED / "external" / "epoch-notable-ai-models-2025-10.csv"
+CHART = SHARED / "reference" / "openai-2018-chart-points.csv"
+needs_shared = pytest.mark.skipif(not EPOCH.is_file(), reason="../shared is not beside the repo")
+
+STORES: list[object] = ["sqlite"]
 if binaries() is not None:
-    STORES.append("postgresql")
+    STORES.append(pytest.param("postgresql", marks=pytest.mark.postgres))
 elif os.environ.get("CI"):
     raise RuntimeError("CI needs Debian's postgresql for the PostgreSQL tests")
 
@@ -26,6 +36,23 @@ def db_url(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     else:
         with postgres_server() as url:
             yield url
+
+
+RUN_AFTER_THEIR_MODULE = {"test_the_fuzzing_reached_every_operation_and_its_happy_path"}
+"""Tests that check what the other tests of their module saw (tests/test_web_fuzz.py): they
+run once their module's other tests have, whatever order pytest-randomly chose."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Runs after pytest-randomly has shuffled ``items``: moves each test named in
+    :data:`RUN_AFTER_THEIR_MODULE` behind the last test of its module."""
+    late = [i for i in items if getattr(i, "originalname", None) in RUN_AFTER_THEIR_MODULE]
+    for item in late:
+        items.remove(item)
+        module = getattr(item, "module", None)
+        mine = [n for n, other in enumerate(items) if getattr(other, "module", None) is module]
+        last = max(mine, default=len(items) - 1)
+        items.insert(last + 1, item)
 
 
 def seed_records() -> list[dataset.Record]:

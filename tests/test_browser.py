@@ -30,15 +30,18 @@ ARGS = [
 ]
 
 try:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 except ImportError:  # pragma: no cover - the dev extra installs it
     sync_playwright = None
 
 if os.environ.get("CI") and (CHROMIUM is None or sync_playwright is None):
     raise RuntimeError("CI needs Debian's chromium and Playwright for the browser tests")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or sync_playwright is None, reason="chromium or playwright not installed"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None or sync_playwright is None, reason="chromium or playwright not installed"
+    ),
+]
 
 EVIL = "<script>alert(1)</script>"
 
@@ -94,6 +97,15 @@ def symbols(page, chart: str) -> int:  # type: ignore[no-untyped-def]
     return page.locator(f"#chart-{chart} g.mark-symbol.role-mark path").count()
 
 
+def wait_for_signal(page, chart: str, name: str, value: object) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the chart's Vega signal has the value (the view updates asynchronously)."""
+    page.wait_for_function(
+        "([chart, name, value]) => "
+        "document.getElementById(`chart-${chart}`).vegaView.signal(name) === value",
+        arg=[chart, name, value],
+    )
+
+
 def test_charts_render_without_errors(page) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(ARTIFACTS / "report-top.png"))
     assert symbols(page, "modern") == 15
@@ -107,39 +119,45 @@ def test_toggle_log_linear(page) -> None:  # type: ignore[no-untyped-def]
     assert signal(page, "eras", "yScale") == "log"
     assert any(t.startswith("1e") for t in labels())
     eras.locator("input[type=radio][value=linear]").check()
-    page.wait_for_timeout(300)
-    assert signal(page, "eras", "yScale") == "linear"
+    wait_for_signal(page, "eras", "yScale", "linear")
+    page.wait_for_function(
+        "() => ![...document.querySelectorAll('#chart-eras .role-axis-label text')]"
+        ".some(t => t.textContent.startsWith('1e'))"
+    )
     assert not any(t.startswith("1e") for t in labels())
     eras.screenshot(path=str(ARTIFACTS / "eras-linear.png"))
     eras.locator("input[type=radio][value=log]").check()
-    assert signal(page, "eras", "yScale") == "log"
+    wait_for_signal(page, "eras", "yScale", "log")
     assert page.problems == []
 
 
 def test_toggle_error_bars(page) -> None:  # type: ignore[no-untyped-def]
-    def visible_rules() -> int:
-        return page.evaluate("""() => [...document.querySelectorAll(
+    count_visible = """() => [...document.querySelectorAll(
             '#chart-eras g.mark-rule.role-mark line')].filter(l => {
               const o = l.getAttribute('stroke-opacity') ?? l.getAttribute('opacity');
-              return o !== null && parseFloat(o) > 0; }).length""")
+              return o !== null && parseFloat(o) > 0; }).length"""
+
+    def visible_rules() -> int:
+        return page.evaluate(count_visible)
 
     assert visible_rules() == 0
     page.locator("#figure-eras input[type=checkbox]").check()
-    page.wait_for_timeout(300)
-    assert signal(page, "eras", "showErrors") is True
+    wait_for_signal(page, "eras", "showErrors", True)
+    page.wait_for_function(f"({count_visible})() === 33")
     assert visible_rules() == 33
     page.locator("#figure-eras").screenshot(path=str(ARTIFACTS / "eras-error-bars.png"))
     page.locator("#figure-eras input[type=checkbox]").uncheck()
+    wait_for_signal(page, "eras", "showErrors", False)
     assert page.problems == []
 
 
 def test_filter_a_domain(page) -> None:  # type: ignore[no-untyped-def]
+    eras = page.locator("#chart-eras g.mark-symbol.role-mark path")
     page.locator("#figure-eras select").select_option("Games")
-    page.wait_for_timeout(300)
-    assert symbols(page, "eras") == 5  # TD-Gammon, DQN, Dota 1v1, AlphaGo Zero, AlphaZero
+    expect(eras).to_have_count(5)  # TD-Gammon, DQN, Dota 1v1, AlphaGo Zero, AlphaZero
     page.locator("#figure-eras").screenshot(path=str(ARTIFACTS / "eras-games.png"))
     page.locator("#figure-eras select").select_option("All")
-    assert symbols(page, "eras") == 33
+    expect(eras).to_have_count(33)
     assert page.problems == []
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from aicompute import dataset
@@ -13,14 +12,8 @@ from aicompute.cli import app
 from aicompute.dataset import Record
 from aicompute.dataset.check import check, compare
 from aicompute.reproduce import reproduce_extended
+from tests.conftest import EPOCH, needs_shared
 
-EPOCH = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "external"
-    / ("epoch-notable-ai-models-2025-10.csv")
-)
-needs_shared = pytest.mark.skipif(not EPOCH.is_file(), reason="../shared is not beside the repo")
 runner = CliRunner()
 
 

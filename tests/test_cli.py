@@ -231,6 +231,7 @@ def test_a_negative_seed_is_a_usage_error_not_a_traceback(command: str) -> None:
     assert "--seed" in err and "Traceback" not in out + err
 
 
+@pytest.mark.slow
 def test_import_with_embedded_lets_the_imported_record_win(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """As with --data everywhere (load_records), a user's record replaces the embedded one
     with the same id: the user's file exists to correct it."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -56,6 +57,7 @@ ESTIMATE_OPTIONS = [
 
 @FUZZ
 @given(st.lists(st.tuples(st.sampled_from(ESTIMATE_OPTIONS), text), min_size=1, max_size=4))
+@pytest.mark.slow
 def test_estimate_options(options) -> None:  # type: ignore[no-untyped-def]
     args = ["estimate", "--json"]
     for flag, value in options:
@@ -72,6 +74,7 @@ def test_estimate_options(options) -> None:  # type: ignore[no-untyped-def]
         min_size=1, max_size=3,
     ),
 )  # fmt: skip
+@pytest.mark.slow
 def test_trend_options(command: str, options) -> None:  # type: ignore[no-untyped-def]
     args = [command, "--json"]
     for flag, value in options:
@@ -83,6 +86,7 @@ def test_trend_options(command: str, options) -> None:  # type: ignore[no-untype
 
 @FUZZ
 @given(text)
+@pytest.mark.slow
 def test_hardware_names(name: str) -> None:
     _check(runner.invoke(app, ["hardware", "show", name]))
 
@@ -100,6 +104,7 @@ def _file_bytes() -> st.SearchStrategy[bytes]:
 
 @FUZZ
 @given(st.sampled_from([".yaml", ".csv", ".json", ".jsonl"]), _file_bytes())
+@pytest.mark.slow
 def test_dataset_files(tmp_path_factory, suffix: str, content: bytes) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path_factory.mktemp("fuzz")
     path = folder / f"data{suffix}"

@@ -9,15 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from aicompute.cli import app
+from tests.conftest import EPOCH, needs_shared
 
 runner = CliRunner()
-EPOCH = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "external"
-    / ("epoch-notable-ai-models-2025-10.csv")
-)
-needs_shared = pytest.mark.skipif(not EPOCH.is_file(), reason="../shared is not beside the repo")
 
 
 def run(*args: str):  # type: ignore[no-untyped-def]

@@ -32,6 +32,7 @@ from aicompute.counting.counter import OperationCounter  # noqa: E402
         ("vit-b16", {}, 17.56e9),
     ],
 )
+@pytest.mark.slow
 def test_published_forward_counts(name: str, kwargs: dict, macs: float) -> None:
     result = count(name, **kwargs)
     assert result.forward_macs == pytest.approx(macs, rel=1e-3)
@@ -135,6 +136,7 @@ def test_grouped_matmul_experts(device: str) -> None:
     assert c.backward.macs == 2 * 12 * 16 * 8
 
 
+@pytest.mark.slow
 def test_causal_half_switch() -> None:
     full = count("gpt2", seq_len=1024)
     causal = count("gpt2", seq_len=1024, attention="causal")
@@ -182,6 +184,7 @@ def analytic_moe_forward_per_token(name: str, seq_len: int) -> tuple[float, floa
 
 
 @pytest.mark.parametrize("name", ["mixtral-8x7b", "qwen3-30b-a3b"])
+@pytest.mark.slow
 def test_mixture_of_experts_expected_routing(name: str) -> None:
     result = count(name, seq_len=2048)
     macs, active = analytic_moe_forward_per_token(name, 2048)
@@ -215,6 +218,7 @@ def test_training_compute_and_estimate() -> None:
     )
 
 
+@pytest.mark.slow
 def test_hugging_face_config(tmp_path: Path) -> None:
     config = {
         "model_type": "llama",

@@ -524,6 +524,7 @@ def test_gemma3_text_tower_closed_form(tmp_path: Path) -> None:
     assert result.forward_macs == 1024 * weights + 1024**2 * attention
 
 
+@pytest.mark.slow
 def test_qwen2_moe_counts_its_shared_expert(tmp_path: Path) -> None:
     """The shared expert (5,632 wide: 3·d·5632 per token and layer) was once left out: a
     third of the forward count of Qwen1.5-MoE-A2.7B at 1,024 tokens."""
@@ -560,6 +561,7 @@ def test_windows_per_layer_as_transformers_sets_them(
     assert [w is not None for w in windows] == [t == "sliding_attention" for t in types]
 
 
+@pytest.mark.slow
 def test_causal_attention_with_sliding_windows_is_exact(tmp_path: Path) -> None:
     path, seq_len = write(tmp_path, GEMMA3_1B), 2048
     full = count(path, seq_len=seq_len)

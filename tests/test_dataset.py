@@ -13,11 +13,7 @@ import aicompute
 from aicompute import dataset
 from aicompute.constants import FLOP_PER_PFS_DAY
 from aicompute.dataset import Record
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CHART = SHARED / "reference" / "openai-2018-chart-points.csv"
-EPOCH = SHARED / "external" / "epoch-notable-ai-models-2025-10.csv"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared is not beside the repo")
+from tests.conftest import CHART, EPOCH, needs_shared
 
 
 def embedded() -> list[Record]:
@@ -48,6 +44,7 @@ def test_embedded_has_every_seed_result() -> None:
 
 
 @needs_shared
+@pytest.mark.slow
 def test_embedded_matches_the_chart_points() -> None:
     with CHART.open() as f:
         points = list(csv.DictReader(f))

@@ -175,6 +175,7 @@ def test_ranges_alone_have_the_exact_sum_of_uniforms() -> None:
     st.floats(min_value=1.0, max_value=1e4),
     st.sampled_from([1.05, 1.3, 2.0, 3.0]),
 )
+@pytest.mark.slow
 def test_adding_a_range_never_narrows(ratios: list[float], extra: float, factor: float) -> None:
     """Every estimate carries its method's spread (a normal in log space); any range added to
     it widens the interval, to the last digit."""

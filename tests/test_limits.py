@@ -362,7 +362,7 @@ def test_forecast_draws_in_blocks_give_the_same_answer(monkeypatch: pytest.Monke
     years = np.sort(rng.uniform(2012, 2020, 30))
     flop = 10 ** (18 + 0.5 * (years - 2012) + rng.normal(0, 0.3, 30))
     whole = trends.forecast_trend(years, flop, until=2025, target=1e25, bootstrap=500)
-    monkeypatch.setattr(forecast, "_CHUNK", 7 * len(years))  # blocks of 7 resamples
+    monkeypatch.setattr(forecast, "RESAMPLE_CHUNK", 7 * len(years))  # blocks of 7 resamples
     blocks = trends.forecast_trend(years, flop, until=2025, target=1e25, bootstrap=500)
     assert blocks.to_dict() == whole.to_dict()
 

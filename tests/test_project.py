@@ -1,4 +1,4 @@
-"""The project's promises: the README's two commands, CI, and a light core."""
+"""The project's promises: the README's two commands, CI, a light core, and the layering."""
 
 from __future__ import annotations
 
@@ -62,3 +62,17 @@ def test_constants_live_in_one_place() -> None:
             ):
                 offenders.append(f"{path.name}:{node.lineno}: {node.value}")
     assert not offenders, offenders
+
+
+def test_import_contracts_are_kept() -> None:
+    """The layering in pyproject.toml's [tool.importlinter] (faces over analysis over data over
+    core, no io <-> epoch cycle), checked by import-linter; function-level imports count."""
+    code = "from importlinter.cli import lint_imports_command; lint_imports_command()"
+    run = subprocess.run(
+        [sys.executable, "-c", code, "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "0 broken" in run.stdout

@@ -145,6 +145,7 @@ def test_replacing_a_report_is_atomic(tmp_path: Path, monkeypatch: pytest.Monkey
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
 
 
+@pytest.mark.slow
 def test_cli(tmp_path: Path, seed_file: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "rep"

@@ -73,6 +73,7 @@ def quick_report(out: Path, *extra: str):  # type: ignore[no-untyped-def]
 # --- report --out: never deletes what aicompute did not write ---------------------------------
 
 
+@pytest.mark.slow
 def test_report_refuses_a_folder_holding_the_users_files(tmp_path: Path) -> None:
     thesis = tmp_path / "thesis"
     thesis.mkdir()
@@ -88,6 +89,7 @@ def test_report_refuses_a_folder_holding_the_users_files(tmp_path: Path) -> None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis"]
 
 
+@pytest.mark.slow
 def test_report_writes_new_and_empty_folders_and_replaces_its_own(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()

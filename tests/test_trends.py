@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,14 +10,7 @@ import pytest
 from scipy import stats
 
 from aicompute import InputError, dataset, trends
-
-EPOCH = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "external"
-    / ("epoch-notable-ai-models-2025-10.csv")
-)
-needs_shared = pytest.mark.skipif(not EPOCH.is_file(), reason="../shared is not beside the repo")
+from tests.conftest import EPOCH, needs_shared
 
 
 def synthetic(slope: float, n: int = 60, noise: float = 0.3, seed: int = 3):
@@ -137,7 +129,7 @@ def test_select_dates_domains_confidence(seed_frame) -> None:  # type: ignore[no
         trends.select(frame, domain="Cooking")
     with pytest.raises(InputError, match="not a calendar date"):
         trends.select(frame, since="2012-02-30")
-    with pytest.raises(InputError, match="after --until"):
+    with pytest.raises(InputError, match="since 2016 is after until 2014"):
         trends.select(frame, since="2016", until="2014")
 
 

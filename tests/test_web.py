@@ -13,6 +13,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from aicompute.dataset import Record
 from aicompute.store import ConflictError, Store
 from aicompute.web import create_app
 
@@ -194,14 +195,19 @@ def test_create_update_conflict_history_delete(client) -> None:  # type: ignore[
 
 
 def test_concurrent_edits_never_overwrite(db_url) -> None:  # type: ignore[no-untyped-def]
+    """Eight writers race on one record the test makes itself (no other test's data)."""
     store = Store(db_url)
-    base = store.get("alexnet")
+    store.seed_if_empty()  # as create_app does: the module's other tests expect the seed
+    base = store.create(
+        Record(name="Concurrent edits test", date="2020-01-01", domain="Other", flop=1e20)
+    )
+    record_id = base.record.id
     outcomes: list[str] = []
 
     def edit(i: int) -> None:
         record = base.record.model_copy(update={"notes": f"edit {i}"})
         try:
-            store.update("alexnet", record, base.version)
+            store.update(record_id, record, base.version)
             outcomes.append("ok")
         except ConflictError:
             outcomes.append("conflict")
@@ -212,7 +218,8 @@ def test_concurrent_edits_never_overwrite(db_url) -> None:  # type: ignore[no-un
     for t in threads:
         t.join()
     assert outcomes.count("ok") == 1 and outcomes.count("conflict") == 7
-    assert store.get("alexnet").version == base.version + 1
+    assert store.get(record_id).version == base.version + 1
+    store.delete(record_id, base.version + 1)
 
 
 def test_pages_escape_user_text(client) -> None:  # type: ignore[no-untyped-def]

@@ -23,9 +23,12 @@ except ImportError:  # pragma: no cover
     sync_playwright = None
 if os.environ.get("CI") and (CHROMIUM is None or sync_playwright is None):
     raise RuntimeError("CI needs Debian's chromium and Playwright for the browser tests")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or sync_playwright is None, reason="chromium or playwright not installed"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None or sync_playwright is None, reason="chromium or playwright not installed"
+    ),
+]
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 ARGS = [
@@ -55,12 +58,14 @@ def server(tmp_path_factory):  # type: ignore[no-untyped-def]
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(100):  # poll until the server answers (at most about 10 s)
         try:
             urllib.request.urlopen(f"{base}/api/health", timeout=1)
             break
         except OSError:
             time.sleep(0.1)
+    else:
+        raise RuntimeError(f"the test server at {base} never answered")
     yield base
     srv.should_exit = True
     thread.join(timeout=5)

@@ -34,6 +34,7 @@ SEEN: dict[str, set[int]] = {}
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
+@pytest.mark.slow
 def test_no_request_gets_a_server_error(case) -> None:  # type: ignore[no-untyped-def]
     response = case.call()
     SEEN.setdefault(f"{case.method} {case.path}", set()).add(response.status_code)
@@ -43,6 +44,7 @@ def test_no_request_gets_a_server_error(case) -> None:  # type: ignore[no-untype
         assert "detail" in response.json()
 
 
+@pytest.mark.slow  # it checks what the (slow) fuzz test above saw
 def test_the_fuzzing_reached_every_operation_and_its_happy_path() -> None:
     """The schema drives real traffic: every operation was called, and the declared request
     bodies are good enough to create records and compute estimates."""

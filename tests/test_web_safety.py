@@ -471,6 +471,7 @@ def _get(url: str, headers: dict[str, str] | None = None) -> int:
     raise AssertionError(f"no answer from {url}")
 
 
+@pytest.mark.slow
 def test_serve_prints_the_url_with_its_token_and_workers_share_settings(tmp_path) -> None:  # type: ignore[no-untyped-def]
     process, port = _serve(tmp_path, "--token", "auto", "--workers", "2")
     try:

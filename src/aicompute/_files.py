@@ -71,8 +71,10 @@ def atomic_write(
     except OSError as error:
         raise _with_name(error, path) from None
     try:
-        kind = "wb" if binary else "w"
-        with os.fdopen(fd, kind, **({} if binary else {"encoding": "utf-8", "newline": ""})) as f:
+        f: IO[Any] = (
+            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")
+        )
+        with f:
             write(f)
         os.chmod(tmp, mode)
         os.replace(tmp, path)

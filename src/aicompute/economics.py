@@ -188,7 +188,7 @@ def cost(
         price = (
             as_positive(purchase_usd, "number", "purchase_usd")
             if purchase_usd is not None
-            else _table(quote, "purchase_usd", acc, "purchase price") or _launch(acc)
+            else _table(quote, "purchase_usd") or _launch(acc)
         )
         years = (
             as_positive(depreciation_years, "number", "depreciation_years")
@@ -216,7 +216,7 @@ def cost(
             "committed-1y": "committed_1y_usd_per_hour",
             "committed-3y": "committed_3y_usd_per_hour",
         }[pricing]
-        listed = _table(quote, column, acc, f"{pricing} cloud price")
+        listed = _table(quote, column)
         if listed is None:
             raise InputError(
                 "usd_per_chip_hour",
@@ -285,7 +285,7 @@ def cost(
     )
 
 
-def _table(quote: dict[str, Any], column: str, acc: Any, what: str) -> Range | None:
+def _table(quote: dict[str, Any], column: str) -> Range | None:
     value = quote.get(column)
     return Range.point(float(value)) if value else None
 

@@ -11,6 +11,7 @@ Each claim pairs the published figure with aicompute's own computation and a sta
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +45,7 @@ class Claim:
         }
 
 
-def _has(tag: str):  # type: ignore[no-untyped-def]
+def _has(tag: str) -> Callable[[Any], bool]:
     return lambda tags: tag in tags
 
 
@@ -60,6 +61,8 @@ def reproduce(*, bootstrap: int = 1000, seed: int = 0) -> list[Claim]:
 
     fit = trends.fit_frame(modern, bootstrap=bootstrap, seed=seed)
     d = fit.doubling_months
+    if d is None:
+        raise ValueError("the modern-era records show no growth: no doubling time to check")
     lo, hi = fit.doubling_months_ci
     claims.append(
         Claim(
@@ -215,7 +218,7 @@ PUBLISHED_TRENDS = {
 months."""
 
 
-def reproduce_extended(frame=None, *, bootstrap: int = 1000, seed: int = 0) -> list[Claim]:  # type: ignore[no-untyped-def]
+def reproduce_extended(frame=None, *, bootstrap: int = 1000, seed: int = 0) -> list[Claim]:
     """The trends of the present data (embedded by default) beside Sevilla et al. (2022) and
     Epoch AI (2024): the first era, the deep-learning era from 2010, the large-scale era, and
     the frontier. ``ok`` says whether the published figure lies in aicompute's 90% interval."""
@@ -228,7 +231,7 @@ def reproduce_extended(frame=None, *, bootstrap: int = 1000, seed: int = 0) -> l
     rows = trends.trend_rows(frame)
     claims: list[Claim] = []
 
-    def add(key: str, label: str, chosen, how: str) -> None:  # type: ignore[no-untyped-def]
+    def add(key: str, label: str, chosen, how: str) -> None:
         title, central, (low, high), url = PUBLISHED_TRENDS[key]
         try:
             fit = trends.fit_frame(chosen, bootstrap=bootstrap, seed=seed)

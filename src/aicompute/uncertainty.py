@@ -28,7 +28,7 @@ interval (Anderson's theorem), never narrow it: knowing less never looks like kn
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -163,7 +163,7 @@ def product_interval(
     return Interval(central, low, high, basis, how, level)
 
 
-def _bisect(cdf, p: float, high: float) -> float:  # type: ignore[no-untyped-def]
+def _bisect(cdf: Callable[[float], float], p: float, high: float) -> float:
     """The t in [0, high] with cdf(t) = p, for an increasing cdf with cdf(0) = 0.5."""
     low = 0.0
     for _ in range(200):

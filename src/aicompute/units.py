@@ -314,10 +314,10 @@ def _read(text: object, field: str | None) -> tuple[Decimal, str]:
             )
         return Decimal(number), ""
     if isinstance(text, numbers.Real):
-        number = float(text)
-        if not math.isfinite(number):
+        real = float(text)
+        if not math.isfinite(real):
             raise InputError(field, f"must be a finite number, got {text!r}")
-        return Decimal(repr(number)), ""
+        return Decimal(repr(real)), ""
     if not isinstance(text, (str, Decimal)):
         raise InputError(field, f"expected a number or text, got {type(text).__name__}")
     raw = str(text)

@@ -21,37 +21,30 @@ WithEmbeddedOpt = Annotated[
     bool,
     typer.Option("--with-embedded", help="Merge --data files with the embedded dataset."),
 ]
-SinceOpt = Annotated[
-    Optional[str],
-    typer.Option("--since", metavar="DATE", help="From this date: YYYY, YYYY-MM or YYYY-MM-DD."),
-]
-UntilOpt = Annotated[
-    Optional[str],
-    typer.Option("--until", metavar="DATE", help="Up to this date, inclusive."),
-]
-DomainOpt = Annotated[
-    Optional[str],
-    typer.Option("--domain", metavar="D", help="Only these domains (comma-separated)."),
-]
-ConfidenceOpt = Annotated[
-    Optional[str],
-    typer.Option(
-        "--confidence",
-        metavar="C",
-        help="Only these confidence levels: confident, likely, speculative, unknown.",
-    ),
-]
-FrontierOpt = Annotated[
-    Optional[str],
-    typer.Option("--frontier", metavar="RULE", help="top-N (e.g. top-5), record, or residual[:K]."),
-]
+
+
+def _filter_option(name: str) -> Any:
+    """The ``--NAME`` option of one of the library's record filters (its help and placeholder
+    from :data:`aicompute.trends.select.FILTER_FIELDS`, as the web's query parameters)."""
+    from aicompute.trends.select import FILTER_FIELDS
+
+    field = next(f for f in FILTER_FIELDS if f.name == name)
+    return typer.Option(f"--{name}", metavar=field.metavar, help=field.help)
+
+
+SearchOpt = Annotated[Optional[str], _filter_option("search")]
+SinceOpt = Annotated[Optional[str], _filter_option("since")]
+UntilOpt = Annotated[Optional[str], _filter_option("until")]
+DomainOpt = Annotated[Optional[str], _filter_option("domain")]
+ConfidenceOpt = Annotated[Optional[str], _filter_option("confidence")]
+FrontierOpt = Annotated[Optional[str], _filter_option("frontier")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 SeedOpt = Annotated[
     int, typer.Option("--seed", min=0, max=2**63 - 1, help="Seed of the bootstrap (0 or more).")
 ]
 
 
-def load(data: list[Path] | None, with_embedded: bool = False):  # type: ignore[no-untyped-def]
+def load(data: list[Path] | None, with_embedded: bool = False):
     """Load the records, reporting each bad row on stderr: (records, frame, results)."""
     from aicompute.dataset import load_records, records_to_frame
 
@@ -60,7 +53,7 @@ def load(data: list[Path] | None, with_embedded: bool = False):  # type: ignore[
     return records, records_to_frame(records), results
 
 
-def load_frame(data: list[Path] | None, with_embedded: bool = False):  # type: ignore[no-untyped-def]
+def load_frame(data: list[Path] | None, with_embedded: bool = False):
     """Load the records (reporting each bad row on stderr) and return (frame, results)."""
     _, frame, results = load(data, with_embedded)
     return frame, results

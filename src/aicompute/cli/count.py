@@ -193,7 +193,7 @@ def _list_presets(names: tuple[str, ...], as_json: bool) -> None:
         typer.echo(f"{name:<16} {table[name].kind:<6} {table[name].source}")
 
 
-def _save(result, path: Path, date: str | None, domain: str) -> Path:  # type: ignore[no-untyped-def]
+def _save(result, path: Path, date: str | None, domain: str) -> Path:
     """Add the count's record to the dataset file at ``path`` (replacing one of the same id)."""
     from aicompute.dataset import read, write
 
@@ -203,7 +203,7 @@ def _save(result, path: Path, date: str | None, domain: str) -> Path:  # type: i
     return write(records.values(), path)
 
 
-def _print(result, by_module: bool) -> None:  # type: ignore[no-untyped-def]
+def _print(result, by_module: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
 

@@ -13,6 +13,7 @@ from aicompute.cli.common import (
     DomainOpt,
     FrontierOpt,
     JsonOpt,
+    SearchOpt,
     SinceOpt,
     UntilOpt,
     WithEmbeddedOpt,
@@ -27,26 +28,36 @@ app = typer.Typer(
 )
 
 
-def _filtered(data, with_embedded, since, until, domain, confidence, frontier):  # type: ignore[no-untyped-def]
+def _filtered(
+    data: list[Path] | None,
+    with_embedded: bool,
+    search: str | None,
+    since: str | None,
+    until: str | None,
+    domain: str | None,
+    confidence: str | None,
+    frontier: str | None,
+) -> tuple[dict[str, Any], Any, list[Any]]:
     """(records by id, the selected frame, load results)."""
-    from aicompute.trends import select
+    from aicompute.trends import RecordFilter
 
-    records, frame, results = load(data, with_embedded)
-    chosen = select(
-        frame,
+    chosen = RecordFilter.parse(
+        search=search,
         since=since,
         until=until,
         domain=domain,
         confidence=confidence,
-        frontier_rule=frontier,
+        frontier=frontier,
     )
-    return {r.id: r for r in records}, chosen, results
+    records, frame, results = load(data, with_embedded)
+    return {r.id: r for r in records}, chosen.apply(frame), results
 
 
 @app.command("list")
 def list_command(
     data: DataOpt = None,
     with_embedded: WithEmbeddedOpt = False,
+    search: SearchOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     domain: DomainOpt = None,
@@ -57,7 +68,7 @@ def list_command(
     """List records: date, name, domain, compute, confidence."""
     with user_errors():
         _, frame, results = _filtered(
-            data, with_embedded, since, until, domain, confidence, frontier
+            data, with_embedded, search, since, until, domain, confidence, frontier
         )
     if as_json:
         print_json(frame.drop(columns=["sources", "notes"]).to_dict(orient="records"))
@@ -216,6 +227,7 @@ def export_command(
     ],
     data: DataOpt = None,
     with_embedded: WithEmbeddedOpt = False,
+    search: SearchOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     domain: DomainOpt = None,
@@ -231,7 +243,7 @@ def export_command(
         _check_format(out)
         refuse_overwriting_inputs(out, data or [])
         records, frame, _ = _filtered(
-            data, with_embedded, since, until, domain, confidence, frontier
+            data, with_embedded, search, since, until, domain, confidence, frontier
         )
         chosen = [records[i] for i in frame["id"]]
         with output_errors("out", out):

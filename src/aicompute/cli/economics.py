@@ -114,7 +114,7 @@ def forecast_command(
     _print_forecast(result, limit_rows)
 
 
-def _print_forecast(result, limit_rows) -> None:  # type: ignore[no-untyped-def]
+def _print_forecast(result, limit_rows) -> None:
     from rich.table import Table
 
     from aicompute.units import format_pfs_days
@@ -159,7 +159,7 @@ def _print_forecast(result, limit_rows) -> None:  # type: ignore[no-untyped-def]
         out.print(f"[dim]{note}[/]")
 
 
-def _print_backtest(bt) -> None:  # type: ignore[no-untyped-def]
+def _print_backtest(bt) -> None:
     from rich.table import Table
     from rich.text import Text as RichText
 

@@ -119,7 +119,7 @@ estimate_command.__signature__ = inspect.Signature(_PARAMETERS)  # type: ignore[
 estimate_command.__annotations__ = {p.name: p.annotation for p in _PARAMETERS}
 
 
-def _print_result(result) -> None:  # type: ignore[no-untyped-def]
+def _print_result(result) -> None:
     from rich.markup import escape
     from rich.table import Table
 

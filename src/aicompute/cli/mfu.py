@@ -14,7 +14,7 @@ _MODEL = "Model FLOP per token (one of MODEL, --params, --flop-per-token)"
 _RUN = "The run"
 
 
-def _opt(flag: str, metavar: str, help: str, panel: str = _RUN):  # type: ignore[no-untyped-def]
+def _opt(flag: str, metavar: str, help: str, panel: str = _RUN):
     return typer.Option(flag, metavar=metavar, help=help, rich_help_panel=panel)
 
 
@@ -149,7 +149,7 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def _as_flags(error):  # type: ignore[no-untyped-def]
+def _as_flags(error):
     """The error with the library's input names shown as this command's options."""
     from aicompute.errors import InputError
 
@@ -160,7 +160,7 @@ def _as_flags(error):  # type: ignore[no-untyped-def]
     return InputError(field, message)
 
 
-def _run(  # type: ignore[no-untyped-def]
+def _run(
     *,
     model,
     params,
@@ -232,7 +232,7 @@ def _run(  # type: ignore[no-untyped-def]
     return lib.mfu(counted, **run)
 
 
-def _counted(model, layers, heads, head_dim, seq_len, attention, plan):  # type: ignore[no-untyped-def]
+def _counted(model, layers, heads, head_dim, seq_len, attention, plan):
     """Count MODEL at the sequence length (torch loads here, after every other check)."""
     from aicompute import mfu as lib
     from aicompute.counting.limits import check_sizes, classify_model, import_torch
@@ -281,7 +281,7 @@ def _counted(model, layers, heads, head_dim, seq_len, attention, plan):  # type:
     return lib.count_model_flop(result, layers, heads, head_dim)
 
 
-def _print(result) -> None:  # type: ignore[no-untyped-def]
+def _print(result) -> None:
     from rich.markup import escape
     from rich.table import Table
 

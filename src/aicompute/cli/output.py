@@ -23,9 +23,9 @@ def user_errors(flags: bool = False) -> Iterator[None]:
     try:
         yield
     except InputError as error:
-        from aicompute.estimation.inputs import field_label, render
+        from aicompute.estimation.inputs import Style, field_label, render
 
-        style = "flag" if flags else "name"
+        style: Style = "flag" if flags else "name"
         field = field_label(error.field, style)
         line = render(error.message, style)
         sys.stderr.write(f"aicompute: error: {field + ': ' if field else ''}{line}\n")
@@ -37,7 +37,7 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(plain(data), indent=2, ensure_ascii=False) + "\n")
 
 
-def console(stderr: bool = False):  # type: ignore[no-untyped-def]
+def console(stderr: bool = False):
     """A Rich console on stdout, or stderr (imported lazily: Rich costs start-up time)."""
     from rich.console import Console
 

@@ -222,7 +222,7 @@ def reproduce_command(
         raise typer.Exit(1)
 
 
-def _claims_table(claims, title: str) -> None:  # type: ignore[no-untyped-def]
+def _claims_table(claims, title: str) -> None:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", show_lines=True)

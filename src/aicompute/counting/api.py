@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 import torch.nn.functional as F
@@ -24,6 +24,9 @@ from aicompute.counting.limits import check_sizes, classify_model
 from aicompute.counting.presets import Preset, from_hf_config, presets
 from aicompute.errors import InputError
 from aicompute.units import show
+
+if TYPE_CHECKING:
+    from aicompute.estimation import Estimate
 
 __all__ = ["ATTENTION_CONVENTIONS", "CountResult", "count", "resolve_model", "window_summary"]
 
@@ -146,7 +149,7 @@ class CountResult:
         scale = 1.0 if total is None else total / self.training_flop_per_example
         return (self.training_flop_per_example + self.forward_flop) * scale
 
-    def to_estimate(self):  # type: ignore[no-untyped-def]
+    def to_estimate(self) -> Estimate:
         """This count as a method-1 estimate (:func:`aicompute.operations_estimate`)."""
         from aicompute.estimation import operations_estimate
 
@@ -172,7 +175,7 @@ class CountResult:
         from pydantic import ValidationError
 
         from aicompute.dataset import Record
-        from aicompute.dataset.record import input_error
+        from aicompute.dataset.record import EstimateInputs, input_error
 
         if date is None:
             raise InputError("date", "a record needs its `date` (YYYY, YYYY-MM or YYYY-MM-DD)")
@@ -189,7 +192,7 @@ class CountResult:
                 confidence="confident",
                 parameters=self.params,
                 value_source="aicompute count (operations counted on the meta device)",
-                estimates=[{"method": "operations", "inputs": estimate.inputs}],
+                estimates=[EstimateInputs(method="operations", inputs=estimate.inputs)],
                 notes=f"{self.model}: {self.forward_macs:.4g} forward multiply-adds per {per}, "
                 f"backward measured ({self.training_ratio:.3f}x forward in total)",
             )
@@ -373,7 +376,7 @@ def count(
     if tokens is not None and examples is not None:
         raise InputError("tokens", "give tokens or examples, not both")
     started = time.perf_counter()
-    preset = factory = None
+    preset: Preset | None = None
     say = progress or (lambda step: None)
     builder = "module"
     if isinstance(model, nn.Module):
@@ -383,10 +386,13 @@ def count(
     else:
         label, preset, factory = resolve_model(model)
         builder = preset.builder if preset is not None else "factory"
+        build = preset.build if preset is not None else factory
+        if build is None:  # resolve_model gives a preset or a factory
+            raise InputError("model", f"cannot count {label}: nothing builds it")
         say(f"building {label} on {device}")
         with torch.device(device), _gradients_on():
             try:
-                module = preset.build() if preset is not None else factory()  # type: ignore[misc]
+                module = build()
             except InputError:
                 raise
             except Exception as error:

@@ -189,14 +189,6 @@ class OpCounts:
     by_module: defaultdict = field(default_factory=lambda: defaultdict(int))  # fqn -> MACs
     uncounted: Counter = field(default_factory=Counter)  # op name -> calls
 
-    @property
-    def matmul_flop(self) -> int:
-        return 2 * self.macs
-
-    @property
-    def all_flop(self) -> float:
-        return 2 * self.macs + self.elementwise_flop
-
 
 class OperationCounter(TorchDispatchMode):
     """A dispatch mode that counts, per phase, every ATen operator executed inside it.

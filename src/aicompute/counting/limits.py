@@ -16,6 +16,7 @@ import math
 import operator
 import re
 from pathlib import Path
+from typing import SupportsIndex
 
 from aicompute.constants import (
     MAX_COUNT_DIMS,
@@ -43,9 +44,9 @@ def parse_shape(text: str) -> tuple[int, ...]:
 
 def _size(name: str, value: object) -> int:
     try:
-        if isinstance(value, bool):
+        if isinstance(value, bool) or not isinstance(value, SupportsIndex):
             raise TypeError
-        value = operator.index(value)  # type: ignore[arg-type]
+        value = operator.index(value)
     except TypeError:
         raise InputError(name, f"must be a positive whole number, got {show(value)}") from None
     if value <= 0:

@@ -536,7 +536,7 @@ class _Classifier(nn.Module):
 def vgg16() -> nn.Module:
     layers: list[nn.Module] = []
     c_in = 3
-    for v in [
+    plan: list[int | str] = [
         64,
         64,
         "M",
@@ -555,7 +555,8 @@ def vgg16() -> nn.Module:
         512,
         512,
         "M",
-    ]:
+    ]
+    for v in plan:
         if v == "M":
             layers.append(nn.MaxPool2d(2, 2))
         else:

@@ -7,15 +7,14 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
 
-from aicompute.counting.specs import Preset
+from aicompute.counting.specs import Preset, TransformerSpec
 
 __all__ = ["HF_TYPES", "PRESET_NAMES", "Preset", "from_hf_config", "presets"]
 
 
-def _specs() -> dict[str, Any]:
-    from aicompute.counting.specs import MLASpec, MoESpec, TransformerSpec
+def _specs() -> dict[str, TransformerSpec]:
+    from aicompute.counting.specs import MLASpec, MoESpec
 
     gpt2 = TransformerSpec(
         "gpt2",
@@ -43,14 +42,20 @@ def _specs() -> dict[str, Any]:
         lm_head=False,
         source="https://huggingface.co/bert-base-uncased",
     )
-    llama3 = dict(
-        kind="decoder",
+    llama3 = TransformerSpec(
+        "llama-3.1-8b",
+        "decoder",
+        d_model=4096,
+        n_layers=32,
+        n_heads=32,
+        n_kv_heads=8,
+        d_ff=14336,
+        vocab=128256,
         ffn="swiglu",
         norm="rms",
         positions="rotary",
         bias=False,
-        vocab=128256,
-        n_kv_heads=8,
+        source="https://huggingface.co/meta-llama/Llama-3.1-8B",
     )
     return {
         "gpt2": gpt2,
@@ -104,31 +109,21 @@ def _specs() -> dict[str, Any]:
             bias=False,
             source="https://arxiv.org/abs/2307.09288",
         ),
-        "llama-3.1-8b": TransformerSpec(
-            "llama-3.1-8b",
-            d_model=4096,
-            n_layers=32,
-            n_heads=32,
-            d_ff=14336,
-            **llama3,
-            source="https://huggingface.co/meta-llama/Llama-3.1-8B",
-        ),
-        "llama-3.1-70b": TransformerSpec(
-            "llama-3.1-70b",
+        "llama-3.1-8b": llama3,
+        "llama-3.1-70b": llama3.with_(
+            name="llama-3.1-70b",
             d_model=8192,
             n_layers=80,
             n_heads=64,
             d_ff=28672,
-            **llama3,
             source="https://huggingface.co/meta-llama/Llama-3.1-70B",
         ),
-        "llama-3.1-405b": TransformerSpec(
-            "llama-3.1-405b",
+        "llama-3.1-405b": llama3.with_(
+            name="llama-3.1-405b",
             d_model=16384,
             n_layers=126,
             n_heads=128,
             d_ff=53248,
-            **llama3,
             source="https://arxiv.org/abs/2407.21783",
         ),
         "mixtral-8x7b": TransformerSpec(
@@ -222,7 +217,7 @@ def _presets() -> dict[str, Preset]:
         out[name] = Preset(
             name,
             kind,
-            lambda s=spec: models.build_transformer(s),
+            functools.partial(models.build_transformer, spec),
             seq,
             spec.image_size or 224,
             spec,

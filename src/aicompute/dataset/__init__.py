@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from aicompute.dataset.io import (
     FORMATS,
@@ -29,6 +30,9 @@ from aicompute.dataset.record import (
     Record,
     parse_date,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CONFIDENCES",
@@ -66,7 +70,9 @@ def load_records(
     return list(merged.values()), results
 
 
-def load(paths: Iterable[str | os.PathLike[str]] = (), *, embedded: bool | None = None):  # type: ignore[no-untyped-def]
+def load(
+    paths: Iterable[str | os.PathLike[str]] = (), *, embedded: bool | None = None
+) -> pd.DataFrame:
     """The records of :func:`load_records` as a pandas DataFrame, sorted by date."""
     records, _ = load_records(paths, embedded=embedded)
     return records_to_frame(records)

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from aicompute.dataset.io import LoadResult, RowError, _csv_error, _validate
+from aicompute.dataset.rows import LoadResult, RowError, csv_error, validate
 
 __all__ = ["COLUMNS", "CREDIT", "is_epoch_header", "map_domain", "read_epoch_text"]
 
@@ -92,7 +92,7 @@ def read_epoch_text(text: str, source: str) -> LoadResult:
     try:
         header = reader.fieldnames or []
     except csv.Error as error:
-        raise _csv_error(source, 1, error) from None
+        raise csv_error(source, 1, error) from None
     column = {
         field: next((c for c in options if c in header), None) for field, options in COLUMNS.items()
     }
@@ -106,7 +106,7 @@ def read_epoch_text(text: str, source: str) -> LoadResult:
             except StopIteration:
                 return
             except csv.Error as error:  # e.g. a cell over the CSV field limit
-                raise _csv_error(source, start, error) from None
+                raise csv_error(source, start, error) from None
             line = start
             start = reader.line_num + 1
             get = _getter(raw, column)
@@ -118,7 +118,7 @@ def read_epoch_text(text: str, source: str) -> LoadResult:
                 continue
             yield line, row
 
-    result = _validate(rows(), source, "epoch")
+    result = validate(rows(), source, "epoch")
     result.errors = sorted(errors + result.errors, key=lambda e: e.line)
     result.credit = CREDIT
     return result

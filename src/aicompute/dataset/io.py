@@ -22,15 +22,24 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import ValidationError
-
 from aicompute._files import atomic_write
+from aicompute.dataset.epoch import is_epoch_header, read_epoch_text
 from aicompute.dataset.record import Record
+from aicompute.dataset.rows import (
+    FRAME_COLUMNS as FRAME_COLUMNS,  # re-exported: aicompute.dataset.io.FRAME_COLUMNS
+)
+from aicompute.dataset.rows import (
+    BadRow,
+    LoadResult,
+    RowError,
+    csv_error,
+    records_to_frame,
+    validate,
+)
 from aicompute.errors import InputError
 
 __all__ = [
@@ -68,82 +77,6 @@ FLAT_COLUMNS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class RowError:
-    """A row that did not load: where it is and why."""
-
-    line: int
-    message: str
-    name: str = ""
-
-    def __str__(self) -> str:
-        label = f" ({self.name})" if self.name else ""
-        return f"line {self.line}{label}: {self.message}"
-
-
-@dataclass
-class LoadResult:
-    """Records read from one source, the rows that failed, and what the source was."""
-
-    records: list[Record]
-    errors: list[RowError] = field(default_factory=list)
-    source: str = ""
-    kind: str = "aicompute"
-    skipped: int = 0
-    credit: str = ""
-
-    def frame(self):  # type: ignore[no-untyped-def]
-        """The records as a pandas DataFrame (see :func:`records_to_frame`)."""
-        return records_to_frame(self.records)
-
-
-def _validation_message(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors():
-        where = ".".join(str(p) for p in item["loc"]) or "record"
-        message = item["msg"].removeprefix("Value error, ")
-        parts.append(f"{where}: {message}")
-    return "; ".join(parts)
-
-
-@dataclass(frozen=True)
-class _BadRow:
-    """A row already known to be bad before validation (e.g. a cell nested too deeply)."""
-
-    message: str
-    name: str = ""
-
-
-def _validate(
-    rows: Iterable[tuple[int, dict[str, Any] | _BadRow]], source: str, kind: str
-) -> LoadResult:
-    result = LoadResult(records=[], source=source, kind=kind)
-    seen: dict[str, int] = {}
-    for line, row in rows:
-        if isinstance(row, _BadRow):
-            result.errors.append(RowError(line, row.message, row.name))
-            continue
-        try:
-            record = Record.model_validate(row)
-        except ValidationError as error:
-            result.errors.append(
-                RowError(line, _validation_message(error), str(row.get("name", "")))
-            )
-            continue
-        if record.id in seen:
-            result.errors.append(
-                RowError(
-                    line,
-                    f"duplicate id {record.id!r} (first on line {seen[record.id]})",
-                    record.name,
-                )
-            )
-            continue
-        seen[record.id] = line
-        result.records.append(record)
-    return result
-
-
 def read_embedded() -> LoadResult:
     """The dataset shipped with aicompute: every ``data/*.yaml`` file of the package (the
     seed's records, then the curated records by period), validated together."""
@@ -157,7 +90,7 @@ def read_embedded() -> LoadResult:
         for line, row in _yaml_rows(text, name):
             rows.append((len(where), row))
             where.append(f"{name}:{line}")
-    result = _validate(rows, "embedded", "aicompute")
+    result = validate(rows, "embedded", "aicompute")
 
     def locate(error: RowError) -> RowError:
         message = re.sub(
@@ -173,7 +106,7 @@ def _yaml_loader() -> Any:
     import yaml
 
     try:
-        return yaml.CSafeLoader  # type: ignore[attr-defined]
+        return yaml.CSafeLoader
     except AttributeError:  # pragma: no cover - PyYAML without libyaml
         return yaml.SafeLoader
 
@@ -243,7 +176,7 @@ def _yaml_rows(text: str, source: str) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _read_yaml_text(text: str, source: str) -> LoadResult:
-    return _validate(_yaml_rows(text, source), source, "aicompute")
+    return validate(_yaml_rows(text, source), source, "aicompute")
 
 
 def _detect(path: Path) -> str:
@@ -277,12 +210,10 @@ def read(path: str | os.PathLike[str]) -> LoadResult:
     try:
         header = next(csv.reader(io.StringIO(text)), [])
     except csv.Error as error:
-        raise _csv_error(str(path), 1, error) from None
-    from aicompute.dataset import epoch
-
-    if epoch.is_epoch_header(header):
-        return epoch.read_epoch_text(text, str(path))
-    return _validate(_csv_rows(text, str(path)), str(path), "aicompute")
+        raise csv_error(str(path), 1, error) from None
+    if is_epoch_header(header):
+        return read_epoch_text(text, str(path))
+    return validate(_csv_rows(text, str(path)), str(path), "aicompute")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -302,20 +233,12 @@ def _read_bytes(path: Path) -> bytes:
     return raw
 
 
-def _csv_error(source: str, line: int, error: csv.Error) -> InputError:
-    """A CSV parsing error as one line naming the file and line."""
-    message = str(error)
-    if "field larger than field limit" in message:
-        message = f"a cell is longer than {csv.field_size_limit():,} characters, the CSV limit"
-    return InputError("data", f"{source}: line {line}: {message}")
-
-
-def _csv_rows(text: str, source: str = "CSV") -> Iterator[tuple[int, dict[str, Any] | _BadRow]]:
+def _csv_rows(text: str, source: str = "CSV") -> Iterator[tuple[int, dict[str, Any] | BadRow]]:
     reader = csv.DictReader(io.StringIO(text))
     try:
         fieldnames = reader.fieldnames
     except csv.Error as error:
-        raise _csv_error(source, 1, error) from None
+        raise csv_error(source, 1, error) from None
     if fieldnames is None:
         return
     missing = {"name", "date"} - set(fieldnames)
@@ -332,7 +255,7 @@ def _csv_rows(text: str, source: str = "CSV") -> Iterator[tuple[int, dict[str, A
         except StopIteration:
             return
         except csv.Error as error:
-            raise _csv_error(source, start, error) from None
+            raise csv_error(source, start, error) from None
         yield start, _unflatten(row, protected=True)
         start = reader.line_num + 1
 
@@ -360,7 +283,7 @@ def _unprotect(text: str) -> str:
     return text
 
 
-def _unflatten(row: dict[str, Any], protected: bool = False) -> dict[str, Any] | _BadRow:
+def _unflatten(row: dict[str, Any], protected: bool = False) -> dict[str, Any] | BadRow:
     """A flat (CSV / Parquet) row as a record's fields; ``protected`` cells (our CSV) lose the
     ``'`` that :func:`_protect` added."""
     out: dict[str, Any] = {}
@@ -383,7 +306,7 @@ def _unflatten(row: dict[str, Any], protected: bool = False) -> dict[str, Any] |
             except RecursionError:
                 value = None
             if value is None or _too_deep(value, 3):
-                return _BadRow(
+                return BadRow(
                     f"estimates: nested deeper than {MAX_NESTING} levels", str(row.get("name", ""))
                 )
         if key in {"sources", "tags"} and isinstance(value, str):
@@ -443,11 +366,11 @@ def _read_json_text(text: str, source: str) -> LoadResult:
         data = data.get("records", data.get("data"))
     if not isinstance(data, list):
         raise InputError("data", f'{source}: expected a list of records or {{"records": [...]}}')
-    rows: list[tuple[int, dict[str, Any] | _BadRow]] = [
+    rows: list[tuple[int, dict[str, Any] | BadRow]] = [
         (lines[i] if lines else i + 1, item if isinstance(item, dict) else {"name": str(item)})
         for i, item in enumerate(data)
     ]
-    return _validate(rows, source, "aicompute")
+    return validate(rows, source, "aicompute")
 
 
 def _read_parquet(raw: bytes, path: Path) -> LoadResult:
@@ -464,7 +387,7 @@ def _read_parquet(raw: bytes, path: Path) -> LoadResult:
             k: v for k, v in row.items() if not (v is None or (isinstance(v, float) and v != v))
         }
         rows.append((i, _unflatten(clean)))
-    return _validate(rows, str(path), "aicompute")
+    return validate(rows, str(path), "aicompute")
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -558,32 +481,3 @@ def write(records: Iterable[Record], path: str | os.PathLike[str]) -> Path:
             "out", f"unknown format {path.suffix!r}; use .yaml, .csv, .json or .parquet"
         )
     return path
-
-
-# --- pandas ------------------------------------------------------------------------------------
-
-FRAME_COLUMNS = (
-    "id", "name", "organization", "date", "year", "domain", "flop", "low_flop", "high_flop",
-    "pfs_days", "upper_bound", "confidence", "exclude_from_trend", "methods", "tags", "sources",
-    "notes",
-)  # fmt: skip
-
-
-def records_to_frame(records: Iterable[Record]):  # type: ignore[no-untyped-def]
-    """A DataFrame with one row per record, sorted by date: the columns of
-    :data:`FRAME_COLUMNS` (``year`` is the fractional publication year)."""
-    import pandas as pd
-
-    rows = []
-    for r in records:
-        rows.append({
-            "id": r.id, "name": r.name, "organization": r.organization, "date": r.date,
-            "year": r.year, "domain": r.domain, "flop": r.flop, "low_flop": r.low_flop,
-            "high_flop": r.high_flop, "pfs_days": r.pfs_days, "upper_bound": r.upper_bound,
-            "confidence": r.confidence, "exclude_from_trend": r.exclude_from_trend,
-            "methods": [e.method for e in r.estimates], "tags": list(r.tags),
-            "sources": list(r.sources), "notes": r.notes,
-        })  # fmt: skip
-    frame = pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
-    frame = frame.astype({"flop": float, "low_flop": float, "high_flop": float, "year": float})
-    return frame.sort_values(["year", "name"], kind="stable").reset_index(drop=True)

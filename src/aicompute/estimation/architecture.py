@@ -277,10 +277,6 @@ def count_architecture(description: str | list[str]) -> ArchitectureCount:
     return ArchitectureCount(tuple(layers))
 
 
-def _features(shape: tuple[int, ...]) -> int:
-    return math.prod(shape)
-
-
 def _count_layer(line: _Line, shape: tuple[int, ...]) -> tuple[LayerCount, tuple[int, ...]]:
     kind = line.kind
     if kind in {"conv", "conv2d"}:
@@ -348,7 +344,7 @@ def _dense(line: _Line, shape: tuple[int, ...]) -> tuple[LayerCount, tuple[int, 
     (units_text,) = line.need(1, "dense UNITS [repeat=N]")
     (units,) = _ints(units_text, line.where)
     line.options.pop("bias", None)
-    inputs = _features(shape)
+    inputs = math.prod(shape)
     macs = inputs * units
     formula = f"{' * '.join(map(str, shape))} inputs * {units} = {macs:,}"
     return (
@@ -369,7 +365,7 @@ def _recurrent(line: _Line, shape: tuple[int, ...]) -> tuple[LayerCount, tuple[i
     if merge not in {"concat", "sum"}:
         raise _error(line.where, f"merge must be concat or sum, got {merge!r}")
     gates = _GATES[cell]
-    inputs = _features(shape)
+    inputs = math.prod(shape)
     out_width = hidden * (directions if merge == "concat" else 1)
     macs = params = 0
     for _ in range(stacked):

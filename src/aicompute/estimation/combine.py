@@ -97,7 +97,7 @@ def estimate_from(inputs: Mapping[str, Any]) -> EstimateResult:
         missing = missing_of(**own)
         if missing is None:
             shared = {n: values[n] for n in _SHARED if values.get(n) is not None}
-            est = run(**own, **shared)  # type: ignore[operator]
+            est = run(**own, **shared)
             given = {n: inputs[n] for n in (*names, *_SHARED) if n in own or n in shared}
             estimates.append(dataclasses.replace(est, given=given))
         elif own:

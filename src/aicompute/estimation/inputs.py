@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from aicompute.errors import InputError
 from aicompute.uncertainty import Range
-from aicompute.units import NOUNS, Kind, check_length, parse_range
+from aicompute.units import NOUNS, check_length, parse_range
 
 __all__ = ["FIELDS", "InputField", "check_names", "field_label", "render"]
 
@@ -68,10 +68,10 @@ class InputField:
 
     def read(self, value: object) -> Range:
         """Read a numeric value (number, text people type, ``(low, high)`` or ``LOW..HIGH``)."""
-        if not self.numeric:
+        kind = self.kind
+        if kind == "text" or kind == "flag" or kind == "choice":  # not self.numeric
             raise TypeError(f"{self.name} is not numeric")
         nouns = frozenset(re.sub(r"[\s\-_]", "", n.lower()) for n in self.nouns)
-        kind: Kind = self.kind  # type: ignore[assignment]
         if kind == "count":
             r = _read_count(value, self.name, nouns, self.what or self.name)
         else:

@@ -11,7 +11,7 @@ from aicompute.errors import InputError
 from aicompute.uncertainty import Range, Spread, product_interval
 from aicompute.units import Kind, flop_to_pfs_days, format_flop, format_si, parse_range
 
-__all__ = ["Estimate", "EstimateResult", "Working", "as_positive", "as_range", "fmt_range"]
+__all__ = ["Estimate", "EstimateResult", "Working", "as_positive", "fmt_range"]
 
 
 @dataclass(frozen=True)
@@ -207,16 +207,12 @@ class EstimateResult:
 _METHOD_NAMES = {"operations": "operation count", "hardware": "hardware time"}
 
 
-def as_range(value: object, kind: Kind, field: str, default_unit: str = "days") -> Range:
-    """Read ``value`` (number, text, ``(low, high)``, or :class:`Range`) as a range of ``kind``."""
-    return parse_range(value, kind, field, default_unit)
-
-
 def as_positive(
     value: object, kind: Kind, field: str, default_unit: str = "days", allow_zero: bool = False
 ) -> Range:
-    """Like :func:`as_range`, and require both ends to be positive (or non-negative)."""
-    r = as_range(value, kind, field, default_unit)
+    """Like :func:`~aicompute.units.parse_range`, and require both ends to be positive (or
+    non-negative)."""
+    r = parse_range(value, kind, field, default_unit)
     if r.low < 0 or (r.low == 0 and not allow_zero):
         what = "non-negative" if allow_zero else "positive"
         raise InputError(field, f"must be {what}, got {r}")

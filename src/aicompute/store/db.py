@@ -16,18 +16,22 @@ True
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 import threading
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from aicompute.dataset import Record
 from aicompute.errors import InputError
+
+if TYPE_CHECKING:
+    from aicompute.trends.select import RecordFilter
 
 __all__ = [
     "ConflictError",
@@ -125,10 +129,13 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _like(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, its wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def _fold(column: Any, dialect: str) -> Any:
+    """SQL's form of :func:`aicompute.trends.select.fold`, A-Z as a-z and nothing else
+    (tests/test_filters.py holds them equal): SQLite's lower() folds ASCII only."""
+    if dialect == "sqlite":
+        return sa.func.lower(column)
+    upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return sa.func.translate(column, upper, upper.lower())
 
 
 def _engine(url: str) -> Engine:
@@ -232,55 +239,32 @@ class Store:
         self._frame_at = time.monotonic()
         return self._frame
 
-    @staticmethod
-    def _where(
-        query: Any,
-        *,
-        search: str | None = None,
-        domain: list[str] | None = None,
-        since: float | None = None,
-        until: float | None = None,
-        confidence: list[str] | None = None,
-    ) -> Any:
+    def _where(self, query: Any, filter: RecordFilter | None) -> Any:
+        """``query`` over the live records that pass ``filter`` (its SQL form)."""
         query = query.where(LIVE)
-        if search:
-            query = query.where(records_table.c.name.ilike(_like(search), escape="\\"))
-        if domain:
-            query = query.where(records_table.c.domain.in_(domain))
-        if confidence:
-            query = query.where(records_table.c.confidence.in_(confidence))
-        if since is not None:
-            query = query.where(records_table.c.year >= since)
-        if until is not None:
-            query = query.where(records_table.c.year <= until)
-        return query
+        if filter is None:
+            return query
+        dialect = self.engine.dialect.name
+        return filter.where(query, records_table.c, lambda column: _fold(column, dialect))
 
-    def count(self, **filters: Any) -> int:
-        """How many live records match the filters (those of :meth:`list`)."""
-        query = self._where(sa.select(sa.func.count()).select_from(records_table), **filters)
+    def count(self, filter: RecordFilter | None = None) -> int:
+        """How many live records pass ``filter`` (its frontier rule aside)."""
+        query = self._where(sa.select(sa.func.count()).select_from(records_table), filter)
         with self.engine.connect() as c:
             return c.execute(query).scalar_one()
 
     def list(
         self,
+        filter: RecordFilter | None = None,
         *,
-        search: str | None = None,
-        domain: list[str] | None = None,
-        since: float | None = None,
-        until: float | None = None,
-        confidence: list[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> list[Row]:
-        """Live records matching the filters (parameterized queries), by date then id."""
-        query = self._where(
-            sa.select(records_table),
-            search=search,
-            domain=domain,
-            since=since,
-            until=until,
-            confidence=confidence,
-        ).order_by(records_table.c.year, records_table.c.name, records_table.c.id)
+        """Live records passing ``filter`` (its frontier rule aside; parameterized queries), by
+        date, name, then id."""
+        query = self._where(sa.select(records_table), filter).order_by(
+            records_table.c.year, records_table.c.name, records_table.c.id
+        )
         if limit is not None:
             query = query.limit(limit)
         if offset:
@@ -298,7 +282,7 @@ class Store:
             raise DeletedError(record_id, row.version, row.deleted_at)
         return self._row(row)
 
-    def history(self, record_id: str) -> list[dict[str, Any]]:
+    def history(self, record_id: str) -> builtins.list[dict[str, Any]]:
         """Every change of the record, deleted or not (empty if it never existed)."""
         query = (
             sa.select(history_table)

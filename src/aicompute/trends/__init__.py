@@ -29,9 +29,10 @@ from aicompute.trends.forecast import (
     select_trend,
 )
 from aicompute.trends.growth import MOORE_MONTHS, Growth, growth_between, growth_frame
-from aicompute.trends.select import frontier, parse_frontier, select
+from aicompute.trends.select import FILTER_FIELDS, RecordFilter, frontier, parse_frontier, select
 
 __all__ = [
+    "FILTER_FIELDS",
     "MIN_POINTS",
     "MOORE_MONTHS",
     "TRENDS",
@@ -41,6 +42,7 @@ __all__ = [
     "Fit",
     "Forecast",
     "Growth",
+    "RecordFilter",
     "analyze",
     "backtest_frame",
     "detect_eras",

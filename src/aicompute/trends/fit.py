@@ -44,7 +44,8 @@ __all__ = [
 
 MIN_POINTS = 3
 LOG10_2 = math.log10(2)
-_CHUNK = 2_000_000  # resampled points per vectorized block (memory bound)
+RESAMPLE_CHUNK = 2_000_000
+"""Resampled points drawn per vectorized block of a bootstrap (bounds its memory)."""
 
 
 def _whole(value: object, field: str) -> int:
@@ -220,7 +221,7 @@ def bootstrap_slopes(
     check_bootstrap(count, seed, zero=False, minimum=1)
     rng = np.random.default_rng(seed)
     n = len(x)
-    per_block = max(1, _CHUNK // n)
+    per_block = max(1, RESAMPLE_CHUNK // n)
     slopes = []
     done = 0
     while done < count:

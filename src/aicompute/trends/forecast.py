@@ -23,8 +23,8 @@ import numpy as np
 from aicompute.constants import DEFAULT_SEED, INTERVAL_LEVEL
 from aicompute.errors import InputError
 from aicompute.trends.fit import (
-    _CHUNK,
     MIN_POINTS,
+    RESAMPLE_CHUNK,
     Fit,
     check_bootstrap,
     fit_trend,
@@ -84,12 +84,14 @@ class Forecast:
         }
 
 
-def _draws(x: np.ndarray, y: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, ...]:
+def _draws(
+    x: np.ndarray, y: np.ndarray, count: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.random.Generator]:
     """Bootstrap slopes, intercepts at the centre, and residual scales (vectorized, in blocks
     of bounded memory that draw the same stream as one block would)."""
     rng = np.random.default_rng(seed)
     n = len(x)
-    per_block = max(1, _CHUNK // max(n, 1))
+    per_block = max(1, RESAMPLE_CHUNK // max(n, 1))
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     done = 0
     while done < count:
@@ -266,7 +268,9 @@ def backtest_frame(
     from aicompute.trends.select import _year
 
     check_bootstrap(bootstrap, seed, zero=False)
-    cut = _year(cutoff, "cutoff") if not isinstance(cutoff, (int, float)) else float(cutoff)
+    cut = _year(cutoff, "cutoff")
+    if cut is None:
+        raise InputError("cutoff", "a date or year is required")
     selected = select_trend(frame, trend, None)
     before = selected[selected["year"] <= cut]
     if len(before) < MIN_POINTS:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,15 @@ import numpy as np
 from aicompute.dataset.record import CONFIDENCES, DOMAINS, parse_date
 from aicompute.errors import InputError
 
-__all__ = ["frontier", "parse_frontier", "select"]
+__all__ = [
+    "FILTER_FIELDS",
+    "FilterField",
+    "RecordFilter",
+    "fold",
+    "frontier",
+    "parse_frontier",
+    "select",
+]
 
 
 def _year(value: str | float | None, field: str) -> float | None:
@@ -58,7 +67,163 @@ def _bounds(value: str | float | None, field: str, end: bool) -> float | None:
             return start - 1e-9
         nxt = f"{year + (month == 12):04d}-{month % 12 + 1:02d}-01"
         return parse_date(nxt)[2] - 1e-9
-    return _year(value, field) + (1e-9 if end else -1e-9)
+    day = parse_date(value)[2]  # parsed above
+    return day + (1e-9 if end else -1e-9)
+
+
+@dataclass(frozen=True)
+class FilterField:
+    """One record filter as every face shows it: the field's name, its help, its longest
+    value and the placeholder the command line shows."""
+
+    name: str
+    help: str
+    max_length: int
+    metavar: str
+
+
+FILTER_FIELDS: tuple[FilterField, ...] = (
+    FilterField(
+        "search",
+        "Only names containing this text (A-Z in any case; % _ and \\ are plain characters).",
+        200,
+        "TEXT",
+    ),
+    FilterField("since", "From this date: YYYY, YYYY-MM or YYYY-MM-DD.", 10, "DATE"),
+    FilterField("until", "Up to this date, inclusive.", 10, "DATE"),
+    FilterField("domain", "Only these domains (comma-separated).", 200, "D"),
+    FilterField(
+        "confidence",
+        f"Only these confidence levels: {', '.join(CONFIDENCES)}.",
+        100,
+        "C",
+    ),
+    FilterField("frontier", "top-N (e.g. top-5), record, or residual[:K].", 40, "RULE"),
+)
+"""The filters every face takes (the command line's options, the web's query parameters)."""
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold(text: str) -> str:
+    """The case-insensitive form of a name or a search: A-Z as a-z, every other character as
+    it is, which every database does exactly alike (SQLite's ``lower``, SQL's ``translate``).
+
+    >>> fold("GPT-3 Élan_%")
+    'gpt-3 Élan_%'
+    """
+    return text.translate(_ASCII_LOWER)
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """Which records to use: a name search (a case-insensitive substring, wildcards literal),
+    a date range (inclusive), domains, confidence levels and a frontier rule. Built from
+    text, it validates (:class:`~aicompute.errors.InputError` names the field); it applies to
+    a records frame (:meth:`apply`) or to an SQL query (:meth:`where`), with the same meaning.
+
+    >>> RecordFilter(since="2020", until="2019")
+    Traceback (most recent call last):
+    ...
+    aicompute.errors.InputError: since: since 2020 is after until 2019
+    """
+
+    search: str | None = None
+    since: str | float | None = None
+    until: str | float | None = None
+    domain: str | list[str] | tuple[str, ...] | None = None
+    confidence: str | list[str] | tuple[str, ...] | None = None
+    frontier: str | None = None
+
+    def __post_init__(self) -> None:
+        low: Any = _day(self.since, "since", end=False)
+        high: Any = _day(self.until, "until", end=True)
+        if isinstance(low, str) != isinstance(high, str):
+            low, high = self.bounds()
+        if low is not None and high is not None and low > high:
+            raise InputError("since", f"since {self.since} is after until {self.until}")
+        set_ = object.__setattr__
+        set_(self, "search", self.search or None)
+        set_(self, "domain", tuple(_choices(self.domain, DOMAINS, "domain")) or None)
+        set_(
+            self,
+            "confidence",
+            tuple(_choices(self.confidence, CONFIDENCES, "confidence")) or None,
+        )
+        set_(self, "frontier", self.frontier or None)
+        if self.frontier:
+            parse_frontier(self.frontier)
+
+    @classmethod
+    def parse(cls, **values: Any) -> RecordFilter:
+        """The filter from the faces' values (``None`` or empty: no filter on that field)."""
+        return cls(**values)
+
+    def values(self) -> tuple[Any, ...]:
+        """The fields in order (a cache key)."""
+        return tuple(getattr(self, f.name) for f in fields(self))
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        """The date range as fractional years (``until 2017`` includes all of 2017)."""
+        return _bounds(self.since, "since", end=False), _bounds(self.until, "until", end=True)
+
+    def apply(self, frame: Any, *, with_frontier: bool = True) -> Any:
+        """The rows of a records frame that pass (the frontier rule last, unless not
+        ``with_frontier``)."""
+        out = frame
+        if self.search:
+            names = out["name"].astype(str).map(fold)
+            out = out[names.str.contains(fold(self.search), regex=False)]
+        low, high = self.bounds()
+        if low is not None:
+            out = out[out["year"] >= low]
+        if high is not None:
+            out = out[out["year"] <= high]
+        if self.domain:
+            out = out[out["domain"].isin(self.domain)]
+        if self.confidence:
+            out = out[out["confidence"].isin(self.confidence)]
+        if with_frontier and self.frontier:
+            out = frontier(out, self.frontier)
+        return out
+
+    def where(self, query: Any, columns: Any, sql_fold: Any) -> Any:
+        """``query`` (SQLAlchemy) restricted to the records that pass, the frontier rule
+        aside (it needs every record): ``columns`` has name, year, domain and confidence;
+        ``sql_fold(column)`` is the SQL form of :func:`fold`."""
+        if self.search:
+            pattern = _like(fold(self.search))
+            query = query.where(sql_fold(columns.name).like(pattern, escape="\\"))
+        low, high = self.bounds()
+        if low is not None:
+            query = query.where(columns.year >= low)
+        if high is not None:
+            query = query.where(columns.year <= high)
+        if self.domain:
+            query = query.where(columns.domain.in_(self.domain))
+        if self.confidence:
+            query = query.where(columns.confidence.in_(self.confidence))
+        return query
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern (escape character ``\\``) matching ``text`` anywhere, its wildcards taken
+    literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _day(value: str | float | None, field: str, end: bool) -> str | float | None:
+    """The first (or last) day a date means, as comparable text (``YYYY-MM-DD``)."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    try:
+        text, precision, _ = parse_date(value)
+    except ValueError as error:
+        raise InputError(field, str(error)) from None
+    pad = {"year": ("-01-01", "-12-31"), "month": ("-01", "-31")}.get(precision, ("", ""))
+    return text + pad[end]
 
 
 def select(
@@ -71,29 +236,18 @@ def select(
     frontier_rule: str | None = None,
 ) -> Any:
     """Rows of ``frame`` within the dates (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, inclusive),
-    domains and confidence levels, then reduced by a frontier rule."""
-    out = frame
-    low = _bounds(since, "since", end=False)
-    high = _bounds(until, "until", end=True)
-    if low is not None and high is not None and low > high:
-        raise InputError("since", f"{since} is after --until {until}")
-    if low is not None:
-        out = out[out["year"] >= low]
-    if high is not None:
-        out = out[out["year"] <= high]
-    if domain:
-        wanted = _choices(domain, DOMAINS, "domain")
-        out = out[out["domain"].isin(wanted)]
-    if confidence:
-        wanted = _choices(confidence, CONFIDENCES, "confidence")
-        out = out[out["confidence"].isin(wanted)]
-    if frontier_rule:
-        out = frontier(out, frontier_rule)
-    return out
+    domains and confidence levels, then reduced by a frontier rule (see :class:`RecordFilter`)."""
+    return RecordFilter(
+        since=since, until=until, domain=domain, confidence=confidence, frontier=frontier_rule
+    ).apply(frame)
 
 
-def _choices(value: str | list[str], allowed: tuple[str, ...], field: str) -> list[str]:
-    items = value if isinstance(value, list) else [v for v in re.split(r"[,;]", value)]
+def _choices(
+    value: str | list[str] | tuple[str, ...] | None, allowed: tuple[str, ...], field: str
+) -> list[str]:
+    if not value:
+        return []
+    items = list(value) if isinstance(value, (list, tuple)) else re.split(r"[,;]", value)
     lookup = {a.lower(): a for a in allowed}
     out = []
     for item in items:

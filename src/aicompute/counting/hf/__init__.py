@@ -49,7 +49,7 @@ _EXPERT_KEYS = (
     "n_shared_experts",
     "num_experts_per_tok",
 )
-_CONFIG_LIMITS: dict[str, int] = {
+CONFIG_LIMITS: dict[str, int] = {
     **dict.fromkeys(_LAYER_KEYS, MAX_MODEL_LAYERS),
     **dict.fromkeys(_EXPERT_KEYS, MAX_MODEL_EXPERTS),
 }
@@ -88,7 +88,7 @@ class Config:
             raise InputError(
                 "model", f"{self.path}: {key} must be {what} integer, got {show(value)}"
             )
-        limit = _CONFIG_LIMITS.get(key, MAX_COUNT_SIZE)
+        limit = CONFIG_LIMITS.get(key, MAX_COUNT_SIZE)
         if value > limit:
             raise InputError(
                 "model", f"{self.path}: {key} = {show_whole(value)} is over the limit of {limit:,}"

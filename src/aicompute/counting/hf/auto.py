@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import inspect
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,15 @@ _HEADS = ("ForCausalLM", "LMHeadModel", "ForConditionalGeneration", "ForImageCla
 (``AutoModel``), as the native builders count BERT and RoBERTa without their pretraining
 heads."""
 
-_DROPPED = ("model_type", "transformers_version", "_name_or_path", "auto_map", "torch_dtype")
-_DROPPED += ("dtype", "quantization_config")
+_DROPPED = (
+    "model_type",
+    "transformers_version",
+    "_name_or_path",
+    "auto_map",
+    "torch_dtype",
+    "dtype",
+    "quantization_config",
+)
 """Keys of a config.json that are not the model's shape: quantization and dtype change no
 multiply-add, and remote code (``auto_map``) is never run."""
 
@@ -125,7 +133,7 @@ def _mapping_keys(node: ast.AST) -> set[str]:
 def _check_sizes(cfg: dict[str, Any], path: Path, depth: int = 0) -> None:
     """Bound the sizes of a config built by transformers as the native builders bound theirs:
     layer and expert counts by their limits, any other size by ``MAX_COUNT_SIZE``."""
-    from aicompute.counting.hf import _CONFIG_LIMITS
+    from aicompute.counting.hf import CONFIG_LIMITS
 
     for key, value in cfg.items():
         if isinstance(value, dict) and depth < 3:
@@ -136,9 +144,9 @@ def _check_sizes(cfg: dict[str, Any], path: Path, depth: int = 0) -> None:
         sized = (
             key.endswith(("_size", "_dim", "_layers", "_heads", "_experts"))
             or key.startswith(("num_", "n_", "d_"))
-            or key in _CONFIG_LIMITS
+            or key in CONFIG_LIMITS
         )
-        limit = _CONFIG_LIMITS.get(key, MAX_COUNT_SIZE)
+        limit = CONFIG_LIMITS.get(key, MAX_COUNT_SIZE)
         if sized and value > limit:
             raise InputError("model", f"{path}: {key} = {value:,} is over the limit of {limit:,}")
 
@@ -297,6 +305,7 @@ def run(module: Any, inputs: tuple) -> Any:
         kwargs["input_ids"] = x
         if getattr(config, "is_encoder_decoder", False):
             kwargs["decoder_input_ids"] = x
+    parameters: Mapping[str, inspect.Parameter]
     try:
         parameters = inspect.signature(module.forward).parameters
     except (TypeError, ValueError):

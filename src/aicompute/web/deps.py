@@ -1,0 +1,228 @@
+"""What the routes share: the app's state (store, settings, the limiter of heavy work, the fit
+cache), the thread runner with its time limit, the filters, and reading a JSON body within its
+limits. The state lives on ``app.state``; routes reach it through ``request.app.state`` or the
+dependencies here."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import field, make_dataclass
+from typing import Any
+
+import anyio
+from fastapi import HTTPException, Path, Query, Request
+from pydantic import ValidationError
+
+from aicompute.dataset import Record
+from aicompute.dataset.record import ID_PATTERN
+from aicompute.store import NotFoundError, Row, Store
+from aicompute.trends.select import FILTER_FIELDS, RecordFilter
+from aicompute.web.security import Settings
+
+DERIVED = {"version", "year", "pfs_days", "updated_at", "history"}
+"""Fields the API adds to a record; ignored when a client sends a record back."""
+ANALYSIS_MAX_AGE = 1.0
+"""Seconds a fit or chart may lag the latest writes (record reads and writes never lag)."""
+MAX_VERSION = 2**31 - 1
+"""Versions fit a 32-bit integer column on every database."""
+MAX_DEPTH = 32
+"""Nesting of a JSON body (a record is 4 deep)."""
+MAX_DIGITS = 30
+"""Digits of an integer in a JSON body (2^63 has 19)."""
+MAX_FITS = 256
+"""Fits the cache keeps before it starts again."""
+ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Refused: host, origin, token or CSRF check"},
+    413: {"description": "The body is over the limit"},
+    415: {"description": "The body is not JSON"},
+    422: {"description": "Invalid input, naming the field"},
+    503: {"description": "The database is unavailable, or a computation ran over its limit"},
+}
+"""The error answers every route may give (for the OpenAPI)."""
+RecordId = Path(..., max_length=200, description="The record's id.")
+
+
+def get_store(request: Request) -> Store:
+    """The app's store."""
+    store: Store = request.app.state.store
+    return store
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def compute(request: Request, function: Callable[..., Any], *args: Any) -> Any:
+    """Run CPU-heavy work in a worker thread (the event loop keeps serving), at most
+    ``heavy_workers`` at once, answering 503 past the time limit."""
+    state = request.app.state
+    limit = state.settings.time_limit
+    try:
+        with anyio.fail_after(limit):
+            return await anyio.to_thread.run_sync(
+                function, *args, limiter=state.limiter, abandon_on_cancel=True
+            )
+    except TimeoutError:
+        raise HTTPException(
+            503, f"the computation took longer than {limit:g} s; ask for less"
+        ) from None
+
+
+async def db_call(function: Callable[..., Any], *args: Any) -> Any:
+    """A write in a worker thread: a database waiting on a lock never blocks the loop."""
+    return await anyio.to_thread.run_sync(function, *args)
+
+
+# --- filters -------------------------------------------------------------------------------
+
+Filters = make_dataclass(
+    "Filters",
+    [
+        (
+            f.name,
+            str | None,
+            field(default=Query(None, max_length=f.max_length, description=f.help)),
+        )
+        for f in FILTER_FIELDS
+    ],
+)
+Filters.__doc__ = """The record filters every list, export, fit and chart endpoint takes (the
+query parameters of :data:`aicompute.trends.select.FILTER_FIELDS`)."""
+
+
+def record_filter(f: Any) -> RecordFilter:
+    """The validated filter of a request's :class:`Filters` (422 naming the field)."""
+    return RecordFilter.parse(**{each.name: getattr(f, each.name) for each in FILTER_FIELDS})
+
+
+def filtered(store: Store, chosen: RecordFilter) -> tuple[Any, list[Row]]:
+    """The records passing the filter, as (frame, rows); the full frame is cached per store
+    revision, so reads and fits do not rebuild it."""
+    _, frame, by_id = store.frame(max_age=ANALYSIS_MAX_AGE)
+    frame = chosen.apply(frame)
+    return frame, [by_id[i] for i in frame["id"]]
+
+
+def rows_for(
+    store: Store, chosen: RecordFilter, limit: int | None = None, offset: int = 0
+) -> tuple[list[Row], int]:
+    """A page of the filtered rows and how many there are: straight from SQL, unless a
+    frontier rule needs the whole frame."""
+    if chosen.frontier:
+        rows = filtered(store, chosen)[1]
+        end = None if limit is None else offset + limit
+        return rows[offset:end], len(rows)
+    rows = store.list(chosen, limit=limit, offset=offset)
+    total = len(rows) if limit is None else store.count(chosen)
+    return rows, total
+
+
+# --- JSON bodies ---------------------------------------------------------------------------
+
+
+def unprocessable(loc: list[Any], message: str) -> HTTPException:
+    """A 422 naming where in the request the problem is."""
+    return HTTPException(422, [{"loc": loc, "msg": message}])
+
+
+def _errors(error: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {
+            "loc": ["body", *[str(p) for p in e["loc"]]],
+            "msg": e["msg"].removeprefix("Value error, "),
+            "type": e["type"],
+        }
+        for e in error.errors()
+    ]
+
+
+def json_object(body: Any) -> dict[str, Any]:
+    """``body`` if it is a JSON object, else 422."""
+    if not isinstance(body, dict):
+        raise unprocessable(["body"], "expected a JSON object")
+    return body
+
+
+def record_from(body: Any) -> Record:
+    """The record a client sent (the derived fields ignored), its stored calculations checked."""
+    body = json_object(body)
+    try:
+        record = Record.model_validate({k: v for k, v in body.items() if k not in DERIVED})
+    except ValidationError as error:
+        raise HTTPException(422, _errors(error)) from None
+    _check_estimates(record)
+    return record
+
+
+def _check_estimates(record: Record) -> None:
+    """Stored estimate inputs must compute: a record never holds inputs its page cannot show."""
+    from aicompute.estimation import recompute
+    from aicompute.estimation.inputs import render
+
+    for i, stored in enumerate(record.estimates):
+        error = recompute(stored).error
+        if error is not None:
+            raise unprocessable(["body", "estimates", i, "inputs"], render(error, "name"))
+
+
+def version_of(body: dict[str, Any]) -> int:
+    """The version the client read (required, 1..:data:`MAX_VERSION`)."""
+    version = body.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_VERSION:
+        raise unprocessable(
+            ["body", "version"], f"the version you read is required (an integer 1..{MAX_VERSION})"
+        )
+    return version
+
+
+def known(record_id: str) -> str:
+    """An id that could exist; any other answers 404 without asking the database."""
+    if not re.fullmatch(ID_PATTERN, record_id):
+        raise NotFoundError(record_id)
+    return record_id
+
+
+def _check_depth(value: Any) -> None:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise unprocessable(["body"], f"the JSON is nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise ValueError(f"an integer with more than {MAX_DIGITS} digits")
+    return int(text)
+
+
+def _parse_constant(text: str) -> float:
+    raise ValueError(f"{text} is not a JSON number")
+
+
+async def json_body(request: Request) -> Any:
+    """The body as JSON: valid UTF-8, at most :data:`MAX_DEPTH` deep, integers of at most
+    :data:`MAX_DIGITS` digits, no NaN or Infinity; anything else answers 422."""
+    raw = await request.body()
+    try:
+        value = json.loads(raw, parse_int=_parse_int, parse_constant=_parse_constant)
+    except RecursionError:
+        raise unprocessable(
+            ["body"], f"the JSON is nested deeper than {MAX_DEPTH} levels"
+        ) from None
+    except UnicodeDecodeError:
+        raise unprocessable(["body"], "the body is not UTF-8") from None
+    except json.JSONDecodeError as error:
+        raise unprocessable(["body"], f"the body is not valid JSON ({error.msg})") from None
+    except ValueError as error:
+        raise unprocessable(["body"], f"the body is not accepted: {error}") from None
+    _check_depth(value)
+    return value

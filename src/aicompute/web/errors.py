@@ -1,0 +1,96 @@
+"""The exception handlers: every error answers in the API's shape (or, for a page, as a page)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+
+from aicompute.errors import InputError
+from aicompute.store import ConflictError, DeletedError, NotFoundError
+
+
+async def input_error(_: Request, error: InputError) -> JSONResponse:
+    """422 naming the field, with its label for the calculator."""
+    from aicompute.estimation.inputs import FIELDS, render
+
+    field = FIELDS.get(error.field or "")
+    label = field.label if field else error.field
+    text = render(error.message, "label")
+    return JSONResponse(
+        {
+            "detail": [
+                {
+                    "loc": ["body", error.field or "input"],
+                    "msg": render(error.message, "name"),
+                    "label": label,
+                    "text": f"{label}: {text}" if label else text,
+                }
+            ]
+        },
+        status_code=422,
+    )
+
+
+async def conflict(_: Request, error: ConflictError) -> JSONResponse:
+    """409 with the version now stored."""
+    return JSONResponse({"detail": str(error), "current_version": error.current}, status_code=409)
+
+
+async def not_found(request: Request, error: NotFoundError) -> Response:
+    """404: a page for pages; for the API, how to restore a deleted record."""
+    if not request.url.path.startswith("/api/"):
+        from aicompute.web.pages import page
+
+        return page(
+            request,
+            "error.html.j2",
+            status=404,
+            title="No such record",
+            message=f"There is no record {error.args[0]!r}.",
+        )
+    if isinstance(error, DeletedError):
+        return JSONResponse(
+            {
+                "detail": f"record {error.record_id!r} was deleted (version {error.version});"
+                f" restore it with POST /api/records/{error.record_id}/restore "
+                f'and {{"version": {error.version}}}',
+                "deleted": True,
+                "version": error.version,
+            },
+            status_code=404,
+        )
+    return JSONResponse({"detail": f"no record {error.args[0]!r}"}, status_code=404)
+
+
+async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+    """422 with each parameter's location and message."""
+    return JSONResponse(
+        {"detail": [{"loc": list(e["loc"]), "msg": e["msg"]} for e in error.errors()]},
+        status_code=422,
+    )
+
+
+async def database(_: Request, error: sa.exc.DBAPIError) -> JSONResponse:
+    """422 when the database refuses a value, else 503 (unavailable)."""
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+    if isinstance(error, (sa.exc.DataError, sa.exc.IntegrityError)):
+        return JSONResponse(
+            {"detail": [{"loc": ["body"], "msg": f"the database refused it: {reason}"}]},
+            status_code=422,
+        )
+    return JSONResponse(
+        {"detail": f"the database is unavailable: {reason}"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
+def register(app: FastAPI) -> None:
+    """Install the handlers on ``app``."""
+    app.add_exception_handler(InputError, input_error)  # type: ignore[arg-type]
+    app.add_exception_handler(ConflictError, conflict)  # type: ignore[arg-type]
+    app.add_exception_handler(NotFoundError, not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, invalid)  # type: ignore[arg-type]
+    app.add_exception_handler(sa.exc.DBAPIError, database)  # type: ignore[arg-type]
