@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import aicompute
+import aicompute.economics
 from aicompute import trends
 from aicompute.cli import app
 from aicompute.constants import (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 
-from aicompute.counting.specs import Preset, TransformerSpec
+from aicompute.counting.specs import Preset, TransformerSpec, rotary_decoder
 
 __all__ = ["HF_TYPES", "PRESET_NAMES", "Preset", "from_hf_config", "presets"]
 
@@ -42,19 +42,14 @@ def _specs() -> dict[str, TransformerSpec]:
         lm_head=False,
         source="https://huggingface.co/bert-base-uncased",
     )
-    llama3 = TransformerSpec(
+    llama3 = rotary_decoder(
         "llama-3.1-8b",
-        "decoder",
         d_model=4096,
         n_layers=32,
         n_heads=32,
         n_kv_heads=8,
         d_ff=14336,
         vocab=128256,
-        ffn="swiglu",
-        norm="rms",
-        positions="rotary",
-        bias=False,
         source="https://huggingface.co/meta-llama/Llama-3.1-8B",
     )
     return {
@@ -94,19 +89,14 @@ def _specs() -> dict[str, TransformerSpec]:
             relative_buckets=32,
             source="https://huggingface.co/t5-11b",
         ),
-        "llama-2-70b": TransformerSpec(
+        "llama-2-70b": rotary_decoder(
             "llama-2-70b",
-            "decoder",
             d_model=8192,
             n_layers=80,
             n_heads=64,
             n_kv_heads=8,
             d_ff=28672,
             vocab=32000,
-            ffn="swiglu",
-            norm="rms",
-            positions="rotary",
-            bias=False,
             source="https://arxiv.org/abs/2307.09288",
         ),
         "llama-3.1-8b": llama3,
@@ -126,34 +116,24 @@ def _specs() -> dict[str, TransformerSpec]:
             d_ff=53248,
             source="https://arxiv.org/abs/2407.21783",
         ),
-        "mixtral-8x7b": TransformerSpec(
+        "mixtral-8x7b": rotary_decoder(
             "mixtral-8x7b",
-            "decoder",
             d_model=4096,
             n_layers=32,
             n_heads=32,
             n_kv_heads=8,
             d_ff=14336,
             vocab=32000,
-            ffn="swiglu",
-            norm="rms",
-            positions="rotary",
-            bias=False,
             moe=MoESpec(n_experts=8, top_k=2, d_ff_expert=14336),
             source="https://arxiv.org/abs/2401.04088",
         ),
-        "deepseek-v3": TransformerSpec(
+        "deepseek-v3": rotary_decoder(
             "deepseek-v3",
-            "decoder",
             d_model=7168,
             n_layers=61,
             n_heads=128,
             d_ff=18432,
             vocab=129280,
-            ffn="swiglu",
-            norm="rms",
-            positions="rotary",
-            bias=False,
             moe=MoESpec(
                 n_experts=256,
                 top_k=8,
@@ -165,9 +145,8 @@ def _specs() -> dict[str, TransformerSpec]:
             mla=MLASpec(q_lora=1536, kv_lora=512, qk_nope=128, qk_rope=64, v_head=128),
             source="https://arxiv.org/abs/2412.19437",
         ),
-        "qwen3-30b-a3b": TransformerSpec(
+        "qwen3-30b-a3b": rotary_decoder(
             "qwen3-30b-a3b",
-            "decoder",
             d_model=2048,
             n_layers=48,
             n_heads=32,
@@ -175,10 +154,6 @@ def _specs() -> dict[str, TransformerSpec]:
             head_dim=128,
             d_ff=6144,
             vocab=151936,
-            ffn="swiglu",
-            norm="rms",
-            positions="rotary",
-            bias=False,
             moe=MoESpec(n_experts=128, top_k=8, d_ff_expert=768),
             source="https://huggingface.co/Qwen/Qwen3-30B-A3B",
         ),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["MLASpec", "MoESpec", "Preset", "TransformerSpec", "build_spec"]
+__all__ = ["MLASpec", "MoESpec", "Preset", "TransformerSpec", "build_spec", "rotary_decoder"]
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,13 @@ class TransformerSpec:
 
     def with_(self, **changes: Any) -> TransformerSpec:
         return replace(self, **changes)
+
+
+def rotary_decoder(name: str, **fields: Any) -> TransformerSpec:
+    """A decoder of the Llama layout (SwiGLU, RMSNorm, rotary positions, no biases) with the
+    given shape; ``fields`` may replace any of those."""
+    layout: dict[str, Any] = {"ffn": "swiglu", "norm": "rms", "positions": "rotary", "bias": False}
+    return TransformerSpec(name, "decoder", **{**layout, **fields})
 
 
 @dataclass(frozen=True)

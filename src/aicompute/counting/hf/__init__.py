@@ -25,7 +25,7 @@ from aicompute.constants import (
     MAX_MODEL_LAYERS,
     MAX_NAME_CHARS,
 )
-from aicompute.counting.specs import Preset, TransformerSpec
+from aicompute.counting.specs import Preset, TransformerSpec, rotary_decoder
 from aicompute.errors import InputError
 from aicompute.units import show, show_whole
 
@@ -129,17 +129,15 @@ class Config:
         d = fields.pop("d_model", None) or self.need("hidden_size")
         heads = fields.pop("n_heads", None) or self.need("num_attention_heads")
         defaults: dict[str, Any] = {
+            "d_model": d,
+            "n_heads": heads,
             "n_layers": fields.pop("n_layers", None) or self.need("num_hidden_layers"),
             "d_ff": fields.pop("d_ff", None) or self.need("intermediate_size"),
             "vocab": self.need("vocab_size"),
             "n_kv_heads": self.opt("num_key_value_heads", heads),
             "head_dim": self.opt("head_dim", d // heads),
-            "ffn": "swiglu",
-            "norm": "rms",
-            "positions": "rotary",
-            "bias": False,
         }
-        return TransformerSpec(self.name, "decoder", d, n_heads=heads, **{**defaults, **fields})
+        return rotary_decoder(self.name, **{**defaults, **fields})
 
     def encoder(self, **fields: Any) -> TransformerSpec:
         """The spec of a BERT-shaped encoder (learned positions and token types, a pooler, no
