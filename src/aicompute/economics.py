@@ -163,28 +163,75 @@ def cost(
     acc = get(hardware)
     if pricing not in PRICINGS:
         raise InputError("pricing", f"use one of {', '.join(PRICINGS)}")
+    hours_total = _chip_hours(count, days, hours, chip_hours)
+    assumptions: dict[str, Any] = {"hardware": acc.name, "pricing": pricing}
+    notes: list[str] = []
+    rate, label = _rate(
+        acc, pricing, usd_per_chip_hour, purchase_usd, depreciation_years, assumptions, notes
+    )
+    interval = product_interval(
+        {"chip_hours": hours_total, "rate": rate},
+        spreads=[Spread("price quotes vary", PRICE_SPREAD, "a judgement")],
+    )
+    energy_mwh, co2_t, electricity = _energy(
+        acc, hours_total, tdp_w, pue, electricity_usd_per_kwh, kg_co2_per_kwh, assumptions, notes
+    )
+    if include_energy and electricity:
+        interval = type(interval)(
+            interval.central + electricity,
+            interval.low + electricity,
+            interval.high + electricity,
+            interval.basis,
+            interval.how,
+        )
+        notes.append(f"electricity added: ${electricity:,.0f}")
+    notes.append(f"interval: {interval.basis}")
+    return CostResult(
+        usd=interval.central,
+        usd_low=interval.low,
+        usd_high=interval.high,
+        chip_hours=hours_total.central,
+        energy_mwh=energy_mwh,
+        co2_tonnes=co2_t,
+        pricing=label,
+        usd_per_chip_hour=rate.central,
+        assumptions=assumptions,
+        notes=tuple(notes),
+    )
+
+
+def _chip_hours(count: object, days: object, hours: object, chip_hours: object) -> Range:
+    """Chip-hours from ``chip_hours`` alone, or ``count`` with ``days`` or ``hours``."""
     if chip_hours is not None:
         if count is not None or days is not None or hours is not None:
             raise InputError("chip_hours", "give chip_hours alone, or count with days/hours")
-        hours_total = FIELDS["chip_hours"].read(chip_hours)
-    else:
-        if count is None or (days is None and hours is None):
-            raise InputError("count", "cost needs count with days or hours, or chip_hours")
-        if days is not None and hours is not None:
-            raise InputError("hours", "give days or hours, not both")
-        n = FIELDS["count"].read(count)
-        span = FIELDS["days"].read(days) if days is not None else FIELDS["hours"].read(hours)
-        hours_total = Range(
-            n.low * span.low / SECONDS_PER_HOUR, n.high * span.high / SECONDS_PER_HOUR
-        )
+        return FIELDS["chip_hours"].read(chip_hours)
+    if count is None or (days is None and hours is None):
+        raise InputError("count", "cost needs count with days or hours, or chip_hours")
+    if days is not None and hours is not None:
+        raise InputError("hours", "give days or hours, not both")
+    n = FIELDS["count"].read(count)
+    span = FIELDS["days"].read(days) if days is not None else FIELDS["hours"].read(hours)
+    return Range(n.low * span.low / SECONDS_PER_HOUR, n.high * span.high / SECONDS_PER_HOUR)
+
+
+def _rate(
+    acc: Any,
+    pricing: str,
+    usd_per_chip_hour: object,
+    purchase_usd: object,
+    depreciation_years: object,
+    assumptions: dict[str, Any],
+    notes: list[str],
+) -> tuple[Range, str]:
+    """Dollars per chip-hour and what they are: given, an amortized purchase, or the cloud
+    price table; the assumptions and notes say where each figure came from."""
     quote = prices().get(acc.key, {})
-    assumptions: dict[str, Any] = {"hardware": acc.name, "pricing": pricing}
-    notes: list[str] = []
     if usd_per_chip_hour is not None:
         rate = as_positive(usd_per_chip_hour, "number", "usd_per_chip_hour")
         assumptions["usd_per_chip_hour"] = {"value": rate.to_json(), "source": "given"}
-        label = "given price per chip-hour"
-    elif pricing == "amortized":
+        return rate, "given price per chip-hour"
+    if pricing == "amortized":
         price = (
             as_positive(purchase_usd, "number", "purchase_usd")
             if purchase_usd is not None
@@ -206,32 +253,44 @@ def cost(
                 "given" if depreciation_years is not None else DEFAULTS["depreciation_years"][1]
             ),
         }
-        label = "amortized purchase"
         notes.append(
             "amortized purchase price only: hosting, networking and staff are not included"
         )
-    else:
-        column = {
-            "on-demand": "on_demand_usd_per_hour",
-            "committed-1y": "committed_1y_usd_per_hour",
-            "committed-3y": "committed_3y_usd_per_hour",
-        }[pricing]
-        listed = _table(quote, column)
-        if listed is None:
-            raise InputError(
-                "usd_per_chip_hour",
-                f"no {pricing} cloud price for {acc.name} in "
-                "the table; give `usd_per_chip_hour`, or `pricing` amortized",
-            )
-        rate = listed
-        assumptions["usd_per_chip_hour"] = {
-            "value": rate.to_json(),
-            "source": (
-                f"median of {int(quote.get('quotes') or 0)} quotes {quote.get('first_date')} to "
-                f"{quote.get('last_date')}, newest {quote.get('cloud_source')}; {PRICES_CREDIT}"
-            ),
-        }
-        label = f"cloud {pricing}"
+        return rate, "amortized purchase"
+    column = {
+        "on-demand": "on_demand_usd_per_hour",
+        "committed-1y": "committed_1y_usd_per_hour",
+        "committed-3y": "committed_3y_usd_per_hour",
+    }[pricing]
+    listed = _table(quote, column)
+    if listed is None:
+        raise InputError(
+            "usd_per_chip_hour",
+            f"no {pricing} cloud price for {acc.name} in "
+            "the table; give `usd_per_chip_hour`, or `pricing` amortized",
+        )
+    assumptions["usd_per_chip_hour"] = {
+        "value": listed.to_json(),
+        "source": (
+            f"median of {int(quote.get('quotes') or 0)} quotes {quote.get('first_date')} to "
+            f"{quote.get('last_date')}, newest {quote.get('cloud_source')}; {PRICES_CREDIT}"
+        ),
+    }
+    return listed, f"cloud {pricing}"
+
+
+def _energy(
+    acc: Any,
+    hours_total: Range,
+    tdp_w: object,
+    pue: object,
+    electricity_usd_per_kwh: object,
+    kg_co2_per_kwh: object,
+    assumptions: dict[str, Any],
+    notes: list[str],
+) -> tuple[float, float, float]:
+    """Energy (MWh), CO2 (tonnes) and the electricity bill (dollars) of the chip-hours, from
+    the chip's TDP and the PUE; zeros, with a note, when the TDP is unknown."""
     watts = (
         as_positive(tdp_w, "number", "tdp_w")
         if tdp_w is not None
@@ -242,47 +301,17 @@ def cost(
     pue_r = _default(pue, "pue", assumptions)
     price_kwh = _default(electricity_usd_per_kwh, "electricity_usd_per_kwh", assumptions)
     co2 = _default(kg_co2_per_kwh, "kg_co2_per_kwh", assumptions)
-    factors = {"chip_hours": hours_total, "rate": rate}
-    interval = product_interval(
-        factors, spreads=[Spread("price quotes vary", PRICE_SPREAD, "a judgement")]
-    )
-    energy_mwh = co2_t = 0.0
-    if watts is not None:
-        assumptions["tdp_w"] = {
-            "value": watts.to_json(),
-            "source": "given" if tdp_w is not None else acc.spec_source,
-        }
-        energy_kwh = hours_total.central * watts.central * pue_r.central / 1000
-        energy_mwh = energy_kwh / 1000
-        co2_t = energy_kwh * co2.central / 1000
-        if include_energy:
-            electricity = energy_kwh * price_kwh.central
-            interval = type(interval)(
-                interval.central + electricity,
-                interval.low + electricity,
-                interval.high + electricity,
-                interval.basis,
-                interval.how,
-            )
-            notes.append(f"electricity added: ${electricity:,.0f}")
-    else:
+    if watts is None:
         notes.append(
             f"{acc.name} has no TDP in the catalog: energy and CO2 not computed; give `tdp_w`"
         )
-    low, high = interval.low, interval.high
-    notes.append(f"interval: {interval.basis}")
-    return CostResult(
-        usd=interval.central,
-        usd_low=low,
-        usd_high=high,
-        chip_hours=hours_total.central,
-        energy_mwh=energy_mwh,
-        co2_tonnes=co2_t,
-        pricing=label,
-        usd_per_chip_hour=rate.central,
-        assumptions=assumptions,
-        notes=tuple(notes),
-    )
+        return 0.0, 0.0, 0.0
+    assumptions["tdp_w"] = {
+        "value": watts.to_json(),
+        "source": "given" if tdp_w is not None else acc.spec_source,
+    }
+    energy_kwh = hours_total.central * watts.central * pue_r.central / 1000
+    return energy_kwh / 1000, energy_kwh * co2.central / 1000, energy_kwh * price_kwh.central
 
 
 def _table(quote: dict[str, Any], column: str) -> Range | None:
