@@ -354,61 +354,16 @@ def count(
     >>> round(r.forward_macs / 1e9, 3), round(r.training_ratio, 3)
     (11.174, 3.0)
     """
-    if backward not in {"measured", "ratio"}:
-        raise InputError("backward", "use measured or ratio")
-    if causal_half:
-        if attention not in {None, "causal"}:
-            raise InputError("attention", "causal_half means attention='causal'")
-        attention = "causal"
-    attention = attention or "full"
-    if attention not in ATTENTION_CONVENTIONS:
-        raise InputError("attention", f"use {' or '.join(ATTENTION_CONVENTIONS)}")
+    attention = _check_options(
+        backward, attention, causal_half, batch_size, seq_len, input_shape, tokens, examples, epochs
+    )
     if input_shape is not None:
         input_shape = tuple(input_shape)
-    check_sizes(batch_size=batch_size, seq_len=seq_len, input_shape=input_shape)
-    for name, value in (("tokens", tokens), ("examples", examples), ("epochs", epochs)):
-        if value is not None and (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not (value > 0 and math.isfinite(value))
-        ):
-            raise InputError(name, f"must be a positive finite number, got {show(value)}")
-    if tokens is not None and examples is not None:
-        raise InputError("tokens", "give tokens or examples, not both")
     started = time.perf_counter()
-    preset: Preset | None = None
     say = progress or (lambda step: None)
-    builder = "module"
-    if isinstance(model, nn.Module):
-        label, module = type(model).__name__, model
-        first = next(model.parameters(), None)
-        device = str(first.device) if first is not None else device
-    else:
-        label, preset, factory = resolve_model(model)
-        builder = preset.builder if preset is not None else "factory"
-        build = preset.build if preset is not None else factory
-        if build is None:  # resolve_model gives a preset or a factory
-            raise InputError("model", f"cannot count {label}: nothing builds it")
-        say(f"building {label} on {device}")
-        with torch.device(device), _gradients_on():
-            try:
-                module = build()
-            except InputError:
-                raise
-            except Exception as error:
-                raise InputError(
-                    "model", f"building {label} failed: {type(error).__name__}: {error}"
-                ) from None
-        if isinstance(module, tuple):  # a factory may return (module, input_shape)
-            try:
-                module, input_shape = module[0], input_shape or tuple(module[1])
-            except (TypeError, IndexError):
-                raise InputError(
-                    "model", f"{label} returned a tuple that is not (module, input_shape)"
-                ) from None
-            check_sizes(batch_size=batch_size, seq_len=seq_len, input_shape=input_shape)
-        if not isinstance(module, nn.Module):
-            raise InputError("model", f"{label} did not return a torch.nn.Module")
+    label, preset, module, builder, device, input_shape = _build_model(
+        model, device, input_shape, batch_size, seq_len, say
+    )
     notes: list[str] = []
     spec = preset.spec if preset is not None else None
     kind = preset.kind if preset is not None else ("text" if input_shape is None else "image")
@@ -418,35 +373,9 @@ def count(
         builder = f"transformers:{type(module).__name__}"
         kind = auto.input_kind(module)
         notes.extend(auto.notes(module))
-    if kind in {"text", "text+image"}:
-        if seq_len is None:
-            seq_len = preset.default_seq_len if preset is not None else None
-        if seq_len is None:
-            raise InputError("seq_len", "give `seq_len` (token ids) or `input_shape`")
-        positions = getattr(spec, "max_positions", 0) - getattr(spec, "position_offset", 0)
-        if positions > 0 and seq_len > positions:
-            raise InputError("seq_len", f"{label} has {positions} positions; {seq_len} is too long")
-        check_sizes(batch_size=batch_size, seq_len=seq_len, input_shape=None)
-        shape: tuple[int, ...] = (batch_size, seq_len)
-        inputs: tuple[torch.Tensor, ...] = (torch.zeros(shape, dtype=torch.long, device=device),)
-        if kind == "text+image":  # CLIP: an image+text pair per example
-            assert preset is not None
-            size = preset.image_size
-            image = input_shape or (getattr(spec, "channels", 3), size, size)
-            check_sizes(batch_size=batch_size, seq_len=None, input_shape=image)
-            inputs += (torch.empty((batch_size, *image), device=device),)
-            notes.append(
-                f"an image+text pair per example: token ids {list(shape)} and an image "
-                f"{[batch_size, *image]}"
-            )
-            seq_len = None  # figures per pair (example), not per token
-    else:
-        if input_shape is None:
-            size = preset.image_size if preset is not None else 224
-            input_shape = (3, size, size)
-        shape = (batch_size, *input_shape)  # the input of one example, batched
-        inputs = (torch.empty(shape, device=device),)
-        seq_len = None
+    inputs, shape, seq_len = _inputs(
+        kind, preset, spec, label, batch_size, seq_len, input_shape, device, notes
+    )
     params = sum(p.numel() for p in module.parameters())
     inactive = 0
     for m in module.modules():
@@ -559,6 +488,131 @@ def count(
         result.formulas = _formulas(spec, module, result, seq_len)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _check_options(
+    backward: str,
+    attention: str | None,
+    causal_half: bool,
+    batch_size: int,
+    seq_len: int | None,
+    input_shape: tuple[int, ...] | None,
+    tokens: float | None,
+    examples: float | None,
+    epochs: float | None,
+) -> str:
+    """Refuse bad options before anything is built; the attention convention to use."""
+    if backward not in {"measured", "ratio"}:
+        raise InputError("backward", "use measured or ratio")
+    if causal_half:
+        if attention not in {None, "causal"}:
+            raise InputError("attention", "causal_half means attention='causal'")
+        attention = "causal"
+    attention = attention or "full"
+    if attention not in ATTENTION_CONVENTIONS:
+        raise InputError("attention", f"use {' or '.join(ATTENTION_CONVENTIONS)}")
+    if input_shape is not None:
+        input_shape = tuple(input_shape)
+    check_sizes(batch_size=batch_size, seq_len=seq_len, input_shape=input_shape)
+    for name, value in (("tokens", tokens), ("examples", examples), ("epochs", epochs)):
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not (value > 0 and math.isfinite(value))
+        ):
+            raise InputError(name, f"must be a positive finite number, got {show(value)}")
+    if tokens is not None and examples is not None:
+        raise InputError("tokens", "give tokens or examples, not both")
+    return attention
+
+
+def _build_model(
+    model: Any,
+    device: str,
+    input_shape: tuple[int, ...] | None,
+    batch_size: int,
+    seq_len: int | None,
+    say: Callable[[str], None],
+) -> tuple[str, Preset | None, nn.Module, str, str, tuple[int, ...] | None]:
+    """The module to count: (label, preset, module, builder, device, input shape)."""
+    preset: Preset | None = None
+    builder = "module"
+    if isinstance(model, nn.Module):
+        label, module = type(model).__name__, model
+        first = next(model.parameters(), None)
+        device = str(first.device) if first is not None else device
+    else:
+        label, preset, factory = resolve_model(model)
+        builder = preset.builder if preset is not None else "factory"
+        build = preset.build if preset is not None else factory
+        if build is None:  # resolve_model gives a preset or a factory
+            raise InputError("model", f"cannot count {label}: nothing builds it")
+        say(f"building {label} on {device}")
+        with torch.device(device), _gradients_on():
+            try:
+                module = build()
+            except InputError:
+                raise
+            except Exception as error:
+                raise InputError(
+                    "model", f"building {label} failed: {type(error).__name__}: {error}"
+                ) from None
+        if isinstance(module, tuple):  # a factory may return (module, input_shape)
+            try:
+                module, input_shape = module[0], input_shape or tuple(module[1])
+            except (TypeError, IndexError):
+                raise InputError(
+                    "model", f"{label} returned a tuple that is not (module, input_shape)"
+                ) from None
+            check_sizes(batch_size=batch_size, seq_len=seq_len, input_shape=input_shape)
+        if not isinstance(module, nn.Module):
+            raise InputError("model", f"{label} did not return a torch.nn.Module")
+    return label, preset, module, builder, device, input_shape
+
+
+def _inputs(
+    kind: str,
+    preset: Preset | None,
+    spec: Any,
+    label: str,
+    batch_size: int,
+    seq_len: int | None,
+    input_shape: tuple[int, ...] | None,
+    device: str,
+    notes: list[str],
+) -> tuple[tuple[torch.Tensor, ...], tuple[int, ...], int | None]:
+    """The inputs of one batch, their shape, and the sequence length (None when the figures
+    are per example: images, image+text pairs)."""
+    if kind in {"text", "text+image"}:
+        if seq_len is None:
+            seq_len = preset.default_seq_len if preset is not None else None
+        if seq_len is None:
+            raise InputError("seq_len", "give `seq_len` (token ids) or `input_shape`")
+        positions = getattr(spec, "max_positions", 0) - getattr(spec, "position_offset", 0)
+        if positions > 0 and seq_len > positions:
+            raise InputError("seq_len", f"{label} has {positions} positions; {seq_len} is too long")
+        check_sizes(batch_size=batch_size, seq_len=seq_len, input_shape=None)
+        shape: tuple[int, ...] = (batch_size, seq_len)
+        inputs: tuple[torch.Tensor, ...] = (torch.zeros(shape, dtype=torch.long, device=device),)
+        if kind == "text+image":  # CLIP: an image+text pair per example
+            assert preset is not None
+            size = preset.image_size
+            image = input_shape or (getattr(spec, "channels", 3), size, size)
+            check_sizes(batch_size=batch_size, seq_len=None, input_shape=image)
+            inputs += (torch.empty((batch_size, *image), device=device),)
+            notes.append(
+                f"an image+text pair per example: token ids {list(shape)} and an image "
+                f"{[batch_size, *image]}"
+            )
+            seq_len = None  # figures per pair (example), not per token
+    else:
+        if input_shape is None:
+            size = preset.image_size if preset is not None else 224
+            input_shape = (3, size, size)
+        shape = (batch_size, *input_shape)  # the input of one example, batched
+        inputs = (torch.empty(shape, device=device),)
+        seq_len = None
+    return inputs, shape, seq_len
 
 
 def _formulas(spec: Any, module: nn.Module, result: CountResult, seq_len: int) -> dict[str, Any]:
