@@ -131,7 +131,7 @@ def eras_command(
     """Find the break between eras (one line, a kink or a jump, by BIC) and fit each era."""
     from aicompute.trends import eras_frame, select
     from aicompute.trends.fit import check_bootstrap
-    from aicompute.trends.select import _year
+    from aicompute.trends.select import year_of
 
     with user_errors():
         check_bootstrap(bootstrap, seed, minimum=1)
@@ -142,7 +142,7 @@ def eras_command(
             min_points=min_points,
             bootstrap=bootstrap,
             seed=seed,
-            break_year=_year(break_date, "break"),
+            break_year=year_of(break_date, "break"),
         )
     if as_json:
         out = eras.to_dict()

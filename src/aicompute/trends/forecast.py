@@ -265,10 +265,10 @@ def backtest_frame(
     """Fit the selection on records up to ``cutoff`` and predict the later ones: the later
     records of the same selection (or the named records), each with the predicted median and
     90% interval at its date, the error in orders of magnitude, and whether it fell inside."""
-    from aicompute.trends.select import _year
+    from aicompute.trends.select import year_of
 
     check_bootstrap(bootstrap, seed, zero=False)
-    cut = _year(cutoff, "cutoff")
+    cut = year_of(cutoff, "cutoff")
     if cut is None:
         raise InputError("cutoff", "a date or year is required")
     selected = select_trend(frame, trend, None)

@@ -34,10 +34,13 @@ __all__ = [
     "frontier",
     "parse_frontier",
     "select",
+    "year_of",
 ]
 
 
-def _year(value: str | float | None, field: str) -> float | None:
+def year_of(value: str | float | None, field: str) -> float | None:
+    """A date (``YYYY[-MM[-DD]]``) or a year as a fractional year; InputError naming
+    ``field`` when it is not a date."""
     if value is None:
         return None
     if isinstance(value, (int, float)):
@@ -50,7 +53,7 @@ def _year(value: str | float | None, field: str) -> float | None:
 
 
 def _bounds(value: str | float | None, field: str, end: bool) -> float | None:
-    """A date as a year bound: ``--until 2017`` includes all of 2017."""
+    """A date as a year bound: ``until`` 2017 includes all of 2017."""
     if value is None or isinstance(value, (int, float)):
         return None if value is None else float(value)
     try:
