@@ -411,12 +411,15 @@ class Transformer(nn.Module):
             x = x + self.types(torch.zeros_like(ids))
         return self.embed_norm(x) if self.embed_norm is not None else x
 
-    def forward(self, ids: torch.Tensor, decoder_ids: torch.Tensor | None = None) -> torch.Tensor:
+    def _encode(self, ids: torch.Tensor) -> torch.Tensor:
+        """The embedded tokens through every layer and the final norm."""
         x = self._embed(ids)
         for layer in self.layers:
             x = layer(x)
-        if self.final_norm is not None:
-            x = self.final_norm(x)
+        return self.final_norm(x) if self.final_norm is not None else x
+
+    def forward(self, ids: torch.Tensor, decoder_ids: torch.Tensor | None = None) -> torch.Tensor:
+        x = self._encode(ids)
         if self.decoder is not None:
             y = self.embed(decoder_ids if decoder_ids is not None else ids)
             for layer in self.decoder:
@@ -623,11 +626,7 @@ class T5(Transformer):
         self.decoder_relative_bias = nn.Embedding(buckets, spec.n_heads) if buckets else None
 
     def forward(self, ids: torch.Tensor, decoder_ids: torch.Tensor | None = None) -> torch.Tensor:
-        x = self._embed(ids)
-        for layer in self.layers:
-            x = layer(x)
-        if self.final_norm is not None:
-            x = self.final_norm(x)
+        x = self._encode(ids)
         y = self.embed(decoder_ids if decoder_ids is not None else ids)
         for layer in self.decoder or ():
             y = layer(y, memory=x)
