@@ -24,7 +24,56 @@ def test_embedded_dataset_is_clean() -> None:
     assert report.ok, [p.message for p in report.problems][:5]
     assert report.checked >= 16
     r = runner.invoke(app, ["data", "check"])
-    assert r.exit_code == 0 and "clean" in r.stdout
+    assert r.exit_code == 0 and "problems found" not in r.stdout
+
+
+def test_check_lists_records_that_disagree_with_themselves(tmp_path: Path) -> None:
+    # 6 * 1e9 * 1e10 = 6e19 by operations; 10 V100s for 10 days at 33% of 125 TFLOP/s
+    # = 10 * 864000 * 0.33 * 1.25e14 = 3.56e20, 5.9x more: a real disagreement, although the
+    # stored range (likely: x/÷10) holds both.
+    apart = Record(
+        name="Apart",
+        date="2020-01-01",
+        flop=1.5e20,
+        confidence="likely",
+        sources=["https://a.org"],
+        estimates=[
+            {"method": "operations", "inputs": {"params": 1e9, "tokens": 1e10}},
+            {"method": "hardware", "inputs": {"hardware": "V100", "count": 10, "days": 10}},
+        ],
+    )
+    # one method only, 3x from the stored value: no method backs the value
+    unbacked = Record(
+        name="Unbacked",
+        date="2020-01-01",
+        flop=1.8e20,
+        confidence="likely",
+        sources=["https://b.org"],
+        estimates=[{"method": "operations", "inputs": {"params": 1e9, "tokens": 1e10}}],
+    )
+    close = Record(
+        name="Close",
+        date="2020-01-01",
+        flop=1e20,
+        sources=["https://c.org"],
+        estimates=[{"method": "operations", "inputs": {"params": 1e9, "tokens": 1e10}}],
+    )
+    report = check([apart, unbacked, close])
+    assert report.ok and not report.strict_ok
+    found = {(d.record, d.first, d.second): round(d.factor, 1) for d in report.disagreements}
+    assert found == {
+        ("Apart", "operations", "hardware"): round(3.564e20 / 6e19, 1),
+        ("Unbacked", "stored", "operations"): 3.0,
+    }
+    path = tmp_path / "mine.yaml"
+    dataset.write([apart, unbacked, close], path)
+    r = runner.invoke(app, ["data", "check", "--data", str(path)])
+    assert r.exit_code == 0 and "2 records disagree with themselves" in r.stdout
+    assert "Apart" in r.stdout and "5.9x apart" in r.stdout
+    r = runner.invoke(app, ["data", "check", "--data", str(path), "--strict", "--json"])
+    assert r.exit_code == 1
+    data = json.loads(r.stdout)
+    assert data["ok"] and not data["strict_ok"] and len(data["disagreements"]) == 2
 
 
 def test_check_flags_each_kind_of_problem(tmp_path: Path) -> None:

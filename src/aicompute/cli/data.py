@@ -336,31 +336,52 @@ def import_command(
 def check_command(
     data: DataOpt = None,
     with_embedded: WithEmbeddedOpt = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Also fail (exit 1) on records whose own figures disagree by more than 2x.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Recompute every record from its stored inputs; flag values outside their range,
-    duplicates and missing sources. Exit 1 when anything is flagged."""
+    duplicates, missing sources and unknown base models, and list the records whose own figures
+    (stored value, each method) disagree by more than 2x. Exit 1 when anything is flagged (with
+    --strict, also on disagreements)."""
     from aicompute.dataset.check import check
 
     with user_errors():
         records, _, results = load(data, with_embedded)
         report = check(records)
         bad_rows = sum(len(r.errors) for r in results)
+    failed = not report.ok or bool(bad_rows) or (strict and not report.strict_ok)
     if as_json:
         out = report.to_dict()
         out["bad_rows"] = bad_rows
+        out["strict"] = strict
         print_json(out)
     else:
         from rich.text import Text
 
         con = console()
-        status = "[green]clean[/]" if report.ok and not bad_rows else "[red]problems found[/]"
+        if not report.ok or bad_rows:
+            status = "[red]problems found[/]"
+        elif report.disagreements:
+            count = len(report.disagreements)
+            status = f"[yellow]{count} record{'s' if count > 1 else ''} disagree with themselves[/]"
+        else:
+            status = "[green]clean[/]"
         con.print(
             f"{report.records} records, {report.checked} stored estimates recomputed: {status}"
         )
         for problem in report.problems:
             con.print(Text(f"  {problem.kind}: {problem.record}: {problem.message}"))
-    if not report.ok or bad_rows:
+        if report.disagreements:
+            con.print("Records whose own figures are more than 2x apart:")
+        for d in report.disagreements:
+            con.print(Text(f"  {d.record}: {d.message}"))
+    if failed:
         raise typer.Exit(1)
 
 

@@ -24,7 +24,10 @@ from aicompute.dataset.io import (
     write_csv,
 )
 from aicompute.dataset.record import (
+    COMPUTE_SCOPES,
     CONFIDENCES,
+    DATE_SOURCES,
+    DOMAIN_RULE,
     DOMAINS,
     EstimateInputs,
     Record,
@@ -35,8 +38,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "COMPUTE_SCOPES",
     "CONFIDENCES",
+    "DATE_SOURCES",
     "DOMAINS",
+    "DOMAIN_RULE",
     "FORMATS",
     "EstimateInputs",
     "LoadResult",

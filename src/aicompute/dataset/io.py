@@ -73,7 +73,8 @@ Injection"); such cells are written with a leading ``'``."""
 FLAT_COLUMNS = (
     "id", "name", "organization", "date", "domain", "flop", "low_flop", "high_flop",
     "upper_bound", "confidence", "value_source", "parameters", "exclude_from_trend", "tags",
-    "sources", "notes", "estimates",
+    "sources", "notes", "estimates", "compute_scope", "base_model", "date_source",
+    "flop_by_scope",
 )  # fmt: skip
 
 
@@ -298,6 +299,11 @@ def _unflatten(row: dict[str, Any], protected: bool = False) -> dict[str, Any] |
                 value = _unprotect(value)
         if key in {"upper_bound", "exclude_from_trend"} and isinstance(value, str):
             value = value.lower() in {"true", "1", "yes", "y"}
+        if key == "flop_by_scope" and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                return BadRow("flop_by_scope: not a JSON object", str(row.get("name", "")))
         if key == "estimates" and isinstance(value, str):
             try:
                 value = json.loads(value)
@@ -400,6 +406,7 @@ def _flat(record: Record) -> dict[str, Any]:
     data["estimates"] = (
         json.dumps(data["estimates"], separators=(",", ":")) if record.estimates else ""
     )
+    data["flop_by_scope"] = json.dumps(record.flop_by_scope) if record.flop_by_scope else ""
     return {column: data.get(column) for column in FLAT_COLUMNS}
 
 

@@ -34,9 +34,12 @@ from aicompute.constants import FLOP_PER_PFS_DAY
 from aicompute.errors import InputError
 
 __all__ = [
+    "COMPUTE_SCOPES",
     "CONFIDENCES",
     "CONFIDENCE_FACTOR",
+    "DATE_SOURCES",
     "DOMAINS",
+    "DOMAIN_RULE",
     "ID_PATTERN",
     "LIMITS",
     "EstimateInputs",
@@ -58,6 +61,37 @@ DOMAINS: tuple[str, ...] = (
     "Other",
 )
 """The domains of the seed's charts, plus Multimodal and Other."""
+
+DOMAIN_RULE = (
+    "A record's domain is what the released model takes in and puts out. Language: text in, "
+    "text out (code counts as text). Multimodal: the model also accepts images, audio or video, "
+    "or produces something other than text, text-to-image and text-to-video generators "
+    "included. Vision: images or video without language generation. Speech: audio alone. Games: "
+    "agents that play games. Autonomous Vehicles: driving. Fundamentals: the seed's basic "
+    "research results. Other: science and everything else."
+)
+"""The one rule that assigns a domain (issue 15), shown in the report and the docs."""
+
+COMPUTE_SCOPES: dict[str, str] = {
+    "final-run": "the model's own training run: pre-training, plus post-training where the "
+    "record's notes say it is counted",
+    "including-base": "the derived model's own training plus all the compute of its base model "
+    "(base_model)",
+    "fine-tuning-only": "only the training added on top of its base model (base_model)",
+    "including-self-play": "the training run plus the compute spent generating its self-play "
+    "games, the convention of OpenAI's 2018 analysis",
+}
+"""What a record's ``flop`` covers. Trend fits count each training run once: see
+:func:`aicompute.trends.select.in_default_scope`."""
+
+DATE_SOURCES: dict[str, str] = {
+    "preprint": "a preprint (arXiv or similar)",
+    "blog": "the developer's blog post or press announcement",
+    "release": "the release of the model, its weights or its API",
+    "paper": "a peer-reviewed paper or conference, when nothing earlier was public",
+    "event": "a public event: a match, a competition, a talk or a demonstration",
+}
+"""Where a record's date comes from: the first public announcement, whichever came first."""
 
 CONFIDENCES: tuple[str, ...] = ("confident", "likely", "speculative", "unknown")
 """Epoch AI's confidence labels: within a factor 3, 10 or 30 of the true value."""
@@ -229,6 +263,10 @@ class Record(BaseModel):
     notes: str = ""
     exclude_from_trend: bool = False
     tags: list[str] = Field(default_factory=list)
+    compute_scope: str = "final-run"
+    base_model: str = ""
+    date_source: str = ""
+    flop_by_scope: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -281,6 +319,41 @@ class Record(BaseModel):
             raise ValueError(f"unknown confidence {value!r}; use one of {', '.join(CONFIDENCES)}")
         return key
 
+    @field_validator("compute_scope", mode="before")
+    @classmethod
+    def _scope(cls, value: object) -> str:
+        key = str(value or "final-run").strip().lower()
+        if key not in COMPUTE_SCOPES:
+            raise ValueError(
+                f"unknown compute_scope {value!r}; use one of {', '.join(COMPUTE_SCOPES)}"
+            )
+        return key
+
+    @field_validator("date_source", mode="before")
+    @classmethod
+    def _date_source(cls, value: object) -> str:
+        key = str(value or "").strip().lower()
+        if key and key not in DATE_SOURCES:
+            raise ValueError(f"unknown date_source {value!r}; use one of {', '.join(DATE_SOURCES)}")
+        return key
+
+    @field_validator("base_model")
+    @classmethod
+    def _base_model(cls, value: str) -> str:
+        if value and not re.fullmatch(ID_PATTERN, value):
+            raise ValueError(f"{value[:40]!r} is not a record id")
+        return value
+
+    @field_validator("flop_by_scope")
+    @classmethod
+    def _flop_by_scope(cls, value: dict[str, float]) -> dict[str, float]:
+        for scope, flop in value.items():
+            if scope not in COMPUTE_SCOPES:
+                raise ValueError(f"unknown scope {scope!r}; use one of {', '.join(COMPUTE_SCOPES)}")
+            if not math.isfinite(flop) or flop <= 0:
+                raise ValueError(f"{scope}: must be a positive finite number, got {flop}")
+        return value
+
     @field_validator("flop", "low_flop", "high_flop", "parameters")
     @classmethod
     def _positive(cls, value: float | None) -> float | None:
@@ -299,6 +372,14 @@ class Record(BaseModel):
     def _ranges(self) -> Record:
         if not self.id:
             self.id = slugify(self.name)
+        if self.compute_scope in ("including-base", "fine-tuning-only") and not self.base_model:
+            raise ValueError(f"compute_scope {self.compute_scope} needs base_model")
+        if self.base_model == self.id:
+            raise ValueError("base_model names the record itself")
+        if self.compute_scope in self.flop_by_scope:
+            raise ValueError(
+                f"flop_by_scope repeats the record's own scope {self.compute_scope}: that is flop"
+            )
         if self.flop is None:
             if self.low_flop is not None or self.high_flop is not None:
                 raise ValueError("low_flop/high_flop given without flop")
