@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
@@ -32,12 +35,48 @@ def _filter_option(name: str) -> Any:
     return typer.Option(f"--{name}", metavar=field.metavar, help=field.help)
 
 
-SearchOpt = Annotated[Optional[str], _filter_option("search")]
-SinceOpt = Annotated[Optional[str], _filter_option("since")]
-UntilOpt = Annotated[Optional[str], _filter_option("until")]
-DomainOpt = Annotated[Optional[str], _filter_option("domain")]
-ConfidenceOpt = Annotated[Optional[str], _filter_option("confidence")]
-FrontierOpt = Annotated[Optional[str], _filter_option("frontier")]
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def filter_options(*names: str) -> Callable[[Command], Command]:
+    """Give a command the record-filter options ``--NAME`` (from the library's
+    :data:`~aicompute.trends.select.FILTER_FIELDS`) in place of its ``filters`` parameter,
+    which receives their values as one mapping, ready for ``RecordFilter.parse(**filters)``
+    or ``select(frame, **filters)``. The CLI declares the filters once, here.
+    """
+
+    def decorate(command: Command) -> Command:
+        signature = inspect.signature(command, eval_str=True)
+        options = [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[Optional[str], _filter_option(name)],
+            )
+            for name in names
+        ]
+        parameters: list[inspect.Parameter] = []
+        for parameter in signature.parameters.values():
+            if parameter.name == "filters":
+                parameters += options
+            else:
+                parameters.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+
+        @functools.wraps(command)
+        def run(**values: Any) -> Any:
+            filters = {name: values.pop(name) for name in names}
+            return command(filters=filters, **values)
+
+        run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in parameters}
+        return run  # type: ignore[return-value]
+
+    return decorate
+
+
+FILTERS = ("search", "since", "until", "domain", "confidence", "frontier")
+"""Every record filter, in the order the commands list them."""
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 SeedOpt = Annotated[
     int, typer.Option("--seed", min=0, max=2**63 - 1, help="Seed of the bootstrap (0 or more).")

@@ -8,16 +8,12 @@ from typing import Annotated, Any
 import typer
 
 from aicompute.cli.common import (
-    ConfidenceOpt,
+    FILTERS,
     DataOpt,
-    DomainOpt,
-    FrontierOpt,
     JsonOpt,
-    SearchOpt,
-    SinceOpt,
-    UntilOpt,
     WithEmbeddedOpt,
     credits,
+    filter_options,
     load,
     report_rows,
 )
@@ -29,47 +25,27 @@ app = typer.Typer(
 
 
 def _filtered(
-    data: list[Path] | None,
-    with_embedded: bool,
-    search: str | None,
-    since: str | None,
-    until: str | None,
-    domain: str | None,
-    confidence: str | None,
-    frontier: str | None,
+    data: list[Path] | None, with_embedded: bool, filters: dict[str, Any]
 ) -> tuple[dict[str, Any], Any, list[Any]]:
     """(records by id, the selected frame, load results)."""
     from aicompute.trends import RecordFilter
 
-    chosen = RecordFilter.parse(
-        search=search,
-        since=since,
-        until=until,
-        domain=domain,
-        confidence=confidence,
-        frontier=frontier,
-    )
+    chosen = RecordFilter.parse(**filters)
     records, frame, results = load(data, with_embedded)
     return {r.id: r for r in records}, chosen.apply(frame), results
 
 
 @app.command("list")
+@filter_options(*FILTERS)
 def list_command(
     data: DataOpt = None,
     with_embedded: WithEmbeddedOpt = False,
-    search: SearchOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    domain: DomainOpt = None,
-    confidence: ConfidenceOpt = None,
-    frontier: FrontierOpt = None,
+    filters: dict[str, Any] | None = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List records: date, name, domain, compute, confidence."""
     with user_errors():
-        _, frame, results = _filtered(
-            data, with_embedded, search, since, until, domain, confidence, frontier
-        )
+        _, frame, results = _filtered(data, with_embedded, filters or {})
     if as_json:
         print_json(frame.drop(columns=["sources", "notes"]).to_dict(orient="records"))
         return
@@ -218,6 +194,7 @@ def validate_command(
 
 
 @app.command("export")
+@filter_options(*FILTERS)
 def export_command(
     out: Annotated[
         Path,
@@ -227,12 +204,7 @@ def export_command(
     ],
     data: DataOpt = None,
     with_embedded: WithEmbeddedOpt = False,
-    search: SearchOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    domain: DomainOpt = None,
-    confidence: ConfidenceOpt = None,
-    frontier: FrontierOpt = None,
+    filters: dict[str, Any] | None = None,
 ) -> None:
     """Write the (filtered) records to a file, atomically. The file may not be one of the
     --data files."""
@@ -242,9 +214,7 @@ def export_command(
     with user_errors():
         _check_format(out)
         refuse_overwriting_inputs(out, data or [])
-        records, frame, _ = _filtered(
-            data, with_embedded, search, since, until, domain, confidence, frontier
-        )
+        records, frame, _ = _filtered(data, with_embedded, filters or {})
         chosen = [records[i] for i in frame["id"]]
         with output_errors("out", out):
             path = write(chosen, out)

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from aicompute.cli.common import (
-    ConfidenceOpt,
+    FILTERS,
     DataOpt,
-    DomainOpt,
-    FrontierOpt,
     JsonOpt,
     SeedOpt,
-    SinceOpt,
-    UntilOpt,
     WithEmbeddedOpt,
     credits,
+    filter_options,
     load_frame,
 )
 from aicompute.cli.output import console, print_json, user_errors
@@ -32,14 +29,11 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return "∞" if value is None else f"{value:.{digits}g}"
 
 
+@filter_options(*FILTERS[1:])
 def fit_command(
     data: DataOpt = None,
     with_embedded: WithEmbeddedOpt = False,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    domain: DomainOpt = None,
-    confidence: ConfidenceOpt = None,
-    frontier: FrontierOpt = None,
+    filters: dict[str, Any] | None = None,
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap resamples (0: analytic interval only).")
     ] = 1000,
@@ -54,20 +48,13 @@ def fit_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Fit an exponential trend: doubling time and growth per year with 90% intervals."""
-    from aicompute.trends import fit_frame, select
+    from aicompute.trends import RecordFilter, fit_frame
     from aicompute.trends.fit import check_bootstrap
 
     with user_errors():
         check_bootstrap(bootstrap, seed)
         frame, results = load_frame(data, with_embedded)
-        chosen = select(
-            frame,
-            since=since,
-            until=until,
-            domain=domain,
-            confidence=confidence,
-            frontier_rule=frontier,
-        )
+        chosen = RecordFilter.parse(**filters or {}).apply(frame)
         fit = fit_frame(chosen, bootstrap=bootstrap, seed=seed, point_uncertainty=point_uncertainty)
     if as_json:
         out = fit.to_dict()
@@ -108,13 +95,11 @@ def fit_command(
         out.print(f"[dim]Data: {escape_markup(credit)}[/]")
 
 
+@filter_options(*FILTERS[1:5])
 def eras_command(
     data: DataOpt = None,
     with_embedded: WithEmbeddedOpt = False,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    domain: DomainOpt = None,
-    confidence: ConfidenceOpt = None,
+    filters: dict[str, Any] | None = None,
     break_date: Annotated[
         Optional[str],
         typer.Option(
@@ -129,14 +114,14 @@ def eras_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Find the break between eras (one line, a kink or a jump, by BIC) and fit each era."""
-    from aicompute.trends import eras_frame, select
+    from aicompute.trends import RecordFilter, eras_frame
     from aicompute.trends.fit import check_bootstrap
     from aicompute.trends.select import year_of
 
     with user_errors():
         check_bootstrap(bootstrap, seed, minimum=1)
         frame, results = load_frame(data, with_embedded)
-        chosen = select(frame, since=since, until=until, domain=domain, confidence=confidence)
+        chosen = RecordFilter.parse(**filters or {}).apply(frame)
         eras = eras_frame(
             chosen,
             min_points=min_points,
