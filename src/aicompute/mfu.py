@@ -262,6 +262,14 @@ def read_shape(
     )
 
 
+def _attention(factor: float, shape: tuple[int, int, float, int], inputs: dict[str, Any]) -> float:
+    """``factor``·L·H·Q·T, PaLM's attention term (12 for forward and backward, 4 for the
+    forward alone); the shape is recorded in ``inputs``."""
+    n_layers, n_heads, q, t = shape
+    inputs.update(layers=n_layers, heads=n_heads, head_dim=q, seq_len=t)
+    return factor * n_layers * n_heads * q * t
+
+
 def palm_model_flop(
     params: object,
     layers: object = None,
@@ -300,9 +308,8 @@ def palm_model_flop(
             ),
         )
     n_layers, n_heads, q, t = shape
-    attention = 12.0 * n_layers * n_heads * q * t
+    attention = _attention(12.0, shape, inputs)
     per_token = 6.0 * n + attention
-    inputs.update(layers=n_layers, heads=n_heads, head_dim=q, seq_len=t)
     return ModelFlop(
         per_token=per_token,
         forward_per_token=per_token / 3,
@@ -335,11 +342,7 @@ def given_model_flop(
     value = _positive(value, "flop_per_token", flop_per_token)
     shape = read_shape(layers, heads, head_dim, seq_len)
     inputs: dict[str, Any] = {"flop_per_token": value}
-    attention = None
-    if shape is not None:
-        n_layers, n_heads, q, t = shape
-        attention = 4.0 * n_layers * n_heads * q * t
-        inputs.update(layers=n_layers, heads=n_heads, head_dim=q, seq_len=t)
+    attention = None if shape is None else _attention(4.0, shape, inputs)
     return ModelFlop(
         per_token=value,
         forward_per_token=value / 3,

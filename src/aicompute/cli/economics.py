@@ -14,7 +14,7 @@ from aicompute.cli.common import (
     credits,
     load_frame,
 )
-from aicompute.cli.output import console, print_json, user_errors
+from aicompute.cli.output import call_with, console, print_json, user_errors
 from aicompute.trends.fit import check_bootstrap
 
 Text = Optional[str]
@@ -202,8 +202,10 @@ def cost_command(
     ] = None,
     tdp_w: Annotated[Text, typer.Option("--tdp-w", metavar="WATTS")] = None,
     pue: Annotated[Text, typer.Option("--pue", metavar="RATIO")] = None,
-    electricity: Annotated[Text, typer.Option("--electricity-usd-per-kwh", metavar="USD")] = None,
-    co2: Annotated[Text, typer.Option("--kg-co2-per-kwh", metavar="KG")] = None,
+    electricity_usd_per_kwh: Annotated[
+        Text, typer.Option("--electricity-usd-per-kwh", metavar="USD")
+    ] = None,
+    kg_co2_per_kwh: Annotated[Text, typer.Option("--kg-co2-per-kwh", metavar="KG")] = None,
     include_energy: Annotated[
         bool,
         typer.Option(
@@ -214,26 +216,12 @@ def cost_command(
 ) -> None:
     """Cost of a training run from hardware time: dollars, chip-hours, energy and CO2, with
     every assumption and its source."""
+    values = dict(locals())
     from aicompute.economics import cost
     from aicompute.estimation.inputs import render
 
     with user_errors(flags=True):
-        result = cost(
-            hardware=hardware,
-            count=count,
-            days=days,
-            hours=hours,
-            chip_hours=chip_hours,
-            pricing=pricing,
-            usd_per_chip_hour=usd_per_chip_hour,
-            purchase_usd=purchase_usd,
-            depreciation_years=depreciation_years,
-            tdp_w=tdp_w,
-            pue=pue,
-            electricity_usd_per_kwh=electricity,
-            kg_co2_per_kwh=co2,
-            include_energy=include_energy,
-        )
+        result = call_with(cost, values)
     if as_json:
         print_json(result.to_dict())
         return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -115,34 +115,24 @@ def mfu_command(
     """Model FLOPs utilization (MFU) and hardware FLOPs utilization (HFU) of a training run,
     from its throughput, chips and the model's FLOP per token, with every figure's source and
     warnings for the usual slips (sparse or FP8 peak, impossible or implausible MFU)."""
+    values = dict(locals())
     from aicompute.errors import InputError
 
     with user_errors(flags=True):
         try:
-            result = _run(
-                model=model,
-                params=params,
-                layers=layers,
-                heads=heads,
-                head_dim=head_dim,
-                flop_per_token=flop_per_token,
-                seq_len=seq_len,
-                attention=attention,
-                tokens_per_second=tokens_per_second,
-                step_time=step_time,
-                batch_tokens=batch_tokens,
-                chips=chips,
-                hardware=hardware,
-                precision=precision,
-                peak_flops=peak_flops,
-                recompute=recompute,
-            )
+            result = _run(values)
         except InputError as error:
             raise _as_flags(error) from None
     if as_json:
         print_json(result.to_dict())
     else:
         _print(result)
+
+
+_RUN = (
+    "chips", "tokens_per_second", "step_time", "batch_tokens", "hardware", "precision", "peak_flops"
+)  # fmt: skip
+"""The run's inputs that go to :func:`aicompute.mfu.mfu` as they are."""
 
 
 def _flag(name: str) -> str:
@@ -160,43 +150,23 @@ def _as_flags(error):
     return InputError(field, message)
 
 
-def _run(
-    *,
-    model,
-    params,
-    layers,
-    heads,
-    head_dim,
-    flop_per_token,
-    seq_len,
-    attention,
-    tokens_per_second,
-    step_time,
-    batch_tokens,
-    chips,
-    hardware,
-    precision,
-    peak_flops,
-    recompute,
-):
+def _run(values: dict[str, Any]):
+    """Read and check every input, then measure the model and its MFU."""
     from aicompute import mfu as lib
     from aicompute.errors import InputError
 
     # every input is read and checked before a model is counted (torch takes seconds to load)
-    plan = lib.read_recompute(recompute)
-    lib.read_chips(chips)
-    lib.read_throughput(tokens_per_second, step_time, batch_tokens)
-    lib.resolve_peak(hardware, precision, peak_flops)
-    run = dict(
-        chips=chips,
-        tokens_per_second=tokens_per_second,
-        step_time=step_time,
-        batch_tokens=batch_tokens,
-        hardware=hardware,
-        precision=precision,
-        peak_flops=peak_flops,
-        recompute=plan,
+    plan = lib.read_recompute(values["recompute"])
+    lib.read_chips(values["chips"])
+    lib.read_throughput(values["tokens_per_second"], values["step_time"], values["batch_tokens"])
+    lib.resolve_peak(values["hardware"], values["precision"], values["peak_flops"])
+    run = {name: values[name] for name in _RUN}
+    run["recompute"] = plan
+    model, params, flop_per_token = values["model"], values["params"], values["flop_per_token"]
+    layers, heads, head_dim, seq_len = (
+        values[n] for n in ("layers", "heads", "head_dim", "seq_len")
     )
+    attention = values["attention"]
     given = [
         name
         for name, v in (

@@ -32,6 +32,19 @@ def user_errors(flags: bool = False) -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
+def call_with(function: Callable[..., Any], values: dict[str, Any]) -> Any:
+    """Call a library ``function`` with the command's ``values`` of its parameters: the CLI's
+    parameters are named as the library's fields, so nothing is listed twice.
+
+    >>> call_with(lambda a, b=2: a + b, {"a": 1, "b": 3, "as_json": True})
+    4
+    """
+    import inspect
+
+    names = inspect.signature(function).parameters
+    return function(**{name: value for name, value in values.items() if name in names})
+
+
 def print_json(data: Any) -> None:
     """Print ``data`` as indented JSON (non-finite numbers become null)."""
     sys.stdout.write(json.dumps(plain(data), indent=2, ensure_ascii=False) + "\n")

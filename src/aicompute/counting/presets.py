@@ -13,6 +13,9 @@ from aicompute.counting.specs import Preset, TransformerSpec, rotary_decoder
 __all__ = ["HF_TYPES", "PRESET_NAMES", "Preset", "from_hf_config", "presets"]
 
 
+_META = "https://huggingface.co/meta-llama"
+
+
 def _specs() -> dict[str, TransformerSpec]:
     from aicompute.counting.specs import MLASpec, MoESpec
 
@@ -50,27 +53,24 @@ def _specs() -> dict[str, TransformerSpec]:
         n_kv_heads=8,
         d_ff=14336,
         vocab=128256,
-        source="https://huggingface.co/meta-llama/Llama-3.1-8B",
+        source=f"{_META}/Llama-3.1-8B",
     )
+    # the larger sizes of a family: (name, d_model, layers, heads, d_ff, source)
+    sizes = [
+        (gpt2, "gpt2-xl", 1600, 48, 25, 6400, "https://huggingface.co/gpt2-xl"),
+        (bert, "bert-large", 1024, 24, 16, 4096, "https://huggingface.co/bert-large-uncased"),
+        (llama3, "llama-3.1-70b", 8192, 80, 64, 28672, f"{_META}/Llama-3.1-70B"),
+        (llama3, "llama-3.1-405b", 16384, 126, 128, 53248, "https://arxiv.org/abs/2407.21783"),
+    ]
+    sized = {
+        name: base.with_(
+            name=name, d_model=d_model, n_layers=layers, n_heads=heads, d_ff=d_ff, source=source
+        )
+        for base, name, d_model, layers, heads, d_ff, source in sizes
+    }
     return {
         "gpt2": gpt2,
-        "gpt2-xl": gpt2.with_(
-            name="gpt2-xl",
-            d_model=1600,
-            n_layers=48,
-            n_heads=25,
-            d_ff=6400,
-            source="https://huggingface.co/gpt2-xl",
-        ),
         "bert-base": bert,
-        "bert-large": bert.with_(
-            name="bert-large",
-            d_model=1024,
-            n_layers=24,
-            n_heads=16,
-            d_ff=4096,
-            source="https://huggingface.co/bert-large-uncased",
-        ),
         "t5-11b": TransformerSpec(
             "t5-11b",
             "encoder-decoder",
@@ -100,22 +100,6 @@ def _specs() -> dict[str, TransformerSpec]:
             source="https://arxiv.org/abs/2307.09288",
         ),
         "llama-3.1-8b": llama3,
-        "llama-3.1-70b": llama3.with_(
-            name="llama-3.1-70b",
-            d_model=8192,
-            n_layers=80,
-            n_heads=64,
-            d_ff=28672,
-            source="https://huggingface.co/meta-llama/Llama-3.1-70B",
-        ),
-        "llama-3.1-405b": llama3.with_(
-            name="llama-3.1-405b",
-            d_model=16384,
-            n_layers=126,
-            n_heads=128,
-            d_ff=53248,
-            source="https://arxiv.org/abs/2407.21783",
-        ),
         "mixtral-8x7b": rotary_decoder(
             "mixtral-8x7b",
             d_model=4096,
@@ -169,6 +153,7 @@ def _specs() -> dict[str, TransformerSpec]:
             n_classes=1000,
             source="https://arxiv.org/abs/2010.11929",
         ),
+        **sized,
     }
 
 

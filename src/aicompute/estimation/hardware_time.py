@@ -70,14 +70,7 @@ def hardware_estimate(
     ``hardware`` name that denotes a unit of several chips (a Cloud TPU v3 device holds 4)
     multiplies ``count`` (or ``chip_hours``) by its chips, and the notes say so.
     """
-    missing = hardware_missing(
-        hardware=hardware,
-        peak_flops=peak_flops,
-        count=count,
-        days=days,
-        hours=hours,
-        chip_hours=chip_hours,
-    )
+    missing = hardware_missing(**locals())
     if missing:
         raise InputError(None, f"hardware time {missing}")
     if precision is not None:

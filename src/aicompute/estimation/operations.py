@@ -83,17 +83,7 @@ def operations_estimate(
     ``runs`` multiplies by the number of separately trained networks (e.g. the 12,800 child
     networks of architecture search); ``adjust`` is an extra factor with a stated reason.
     """
-    values = dict(
-        forward_macs=forward_macs,
-        forward_flop=forward_flop,
-        params=params,
-        active_params=active_params,
-        architecture=architecture,
-        examples=examples,
-        updates=updates,
-        batch_size=batch_size,
-        tokens=tokens,
-    )
+    values = dict(locals())  # the inputs by name, as the checks below read them
     missing = operations_missing(**values)
     if missing:
         raise InputError(None, f"operations counting {missing}")
