@@ -304,3 +304,22 @@ def test_a_batch_size_in_tokens_makes_six_n_d() -> None:
 def test_encoder_decoder_with_active_parameters_is_refused() -> None:
     with pytest.raises(InputError, match="not to `active_params`"):
         aicompute.estimate(params="7B", active_params="1B", tokens="1T", encoder_decoder=True)
+
+
+def test_each_estimator_takes_exactly_its_declared_inputs() -> None:
+    """The estimators' keyword lists are typed copies of the one declaration of the inputs
+    (``FIELDS``): this keeps the copies from drifting."""
+    import inspect
+
+    from aicompute import estimate, hardware_estimate, operations_estimate
+    from aicompute.estimation.inputs import FIELDS
+
+    def names(function: object) -> set[str]:
+        return set(inspect.signature(function).parameters)  # type: ignore[arg-type]
+
+    def declared(*methods: str) -> set[str]:
+        return {n for n, f in FIELDS.items() if f.method in methods}
+
+    assert names(estimate) == set(FIELDS)
+    assert names(operations_estimate) == declared("operations", "both")
+    assert names(hardware_estimate) == declared("hardware", "both")

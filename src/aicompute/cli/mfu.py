@@ -129,7 +129,7 @@ def mfu_command(
         _print(result)
 
 
-_RUN = (
+_PASSED = (
     "chips", "tokens_per_second", "step_time", "batch_tokens", "hardware", "precision", "peak_flops"
 )  # fmt: skip
 """The run's inputs that go to :func:`aicompute.mfu.mfu` as they are."""
@@ -160,7 +160,7 @@ def _run(values: dict[str, Any]):
     lib.read_chips(values["chips"])
     lib.read_throughput(values["tokens_per_second"], values["step_time"], values["batch_tokens"])
     lib.resolve_peak(values["hardware"], values["precision"], values["peak_flops"])
-    run = {name: values[name] for name in _RUN}
+    run = {name: values[name] for name in _PASSED}
     run["recompute"] = plan
     model, params, flop_per_token = values["model"], values["params"], values["flop_per_token"]
     layers, heads, head_dim, seq_len = (

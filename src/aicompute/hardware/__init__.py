@@ -10,30 +10,7 @@
 4
 """
 
-from aicompute.hardware.catalog import (
-    CREDIT,
-    PRECISIONS,
-    Accelerator,
-    Resolution,
-    Unit,
-    all_accelerators,
-    all_units,
-    get,
-    resolve,
-    resolve_precision,
-    suggest,
-)
+from aicompute.hardware import catalog
+from aicompute.hardware.catalog import *  # noqa: F403  (the catalog's public names)
 
-__all__ = [
-    "CREDIT",
-    "PRECISIONS",
-    "Accelerator",
-    "Resolution",
-    "Unit",
-    "all_accelerators",
-    "all_units",
-    "get",
-    "resolve",
-    "resolve_precision",
-    "suggest",
-]
+__all__ = list(catalog.__all__)
