@@ -10,7 +10,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -59,15 +58,7 @@ def postgres_server() -> Iterator[str]:
         f"-p {port} -k {folder} -h 127.0.0.1 -c fsync=off -c max_connections=200",
         "start",
     )
-    try:
-        for _ in range(50):
-            probe = subprocess.run(
-                [*as_user, f"{bindir}/pg_isready", "-h", "127.0.0.1", "-p", str(port)],
-                capture_output=True,
-            )
-            if probe.returncode == 0:
-                break
-            time.sleep(0.1)
+    try:  # pg_ctl -w has waited until the server accepts connections
         run(
             f"{bindir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "aicompute", "aicompute"
         )

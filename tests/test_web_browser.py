@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import threading
-import time
 import urllib.request
 from pathlib import Path
 
@@ -23,6 +21,8 @@ except ImportError:  # pragma: no cover
     sync_playwright = None
 if os.environ.get("CI") and (CHROMIUM is None or sync_playwright is None):
     raise RuntimeError("CI needs Debian's chromium and Playwright for the browser tests")
+from tests.servers import serving  # noqa: E402
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
@@ -45,30 +45,11 @@ EVIL = "<script>alert(1)</script>"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):  # type: ignore[no-untyped-def]
-    import uvicorn
-
     from aicompute.web import create_app
 
     app = create_app(f"sqlite:///{tmp_path_factory.mktemp('webdb') / 'app.db'}")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):  # poll until the server answers (at most about 10 s)
-        try:
-            urllib.request.urlopen(f"{base}/api/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        raise RuntimeError(f"the test server at {base} never answered")
-    yield base
-    srv.should_exit = True
-    thread.join(timeout=5)
+    with serving(app) as (base, _server):
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from aicompute.web import create_app
 from aicompute.web.security import Settings
+from tests.servers import serving
 
 BASE = "http://127.0.0.1:8000"
 RECORD = {"name": "Safety test", "date": "2021-03-04", "domain": "Language", "flop": 1e21}
@@ -530,23 +531,10 @@ def test_pages_answer_errors_as_pages(client) -> None:  # type: ignore[no-untype
 def test_after_an_error_the_connection_stays_open(db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A 500 (or 503, 422) once dropped the connection, so the client's next request failed."""
     import http.client
-    import socket
-    import threading
-
-    import uvicorn
 
     app = create_app(db_url, seed=False)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(100):
-            if server.started:
-                break
-            time.sleep(0.05)
+    with serving(app, log_level="critical") as (base, _server):
+        port = int(base.rsplit(":", 1)[1])
         monkeypatch.setattr(app.state.store, "count", lambda **_: 1 / 0)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         statuses = []
@@ -566,6 +554,3 @@ def test_after_an_error_the_connection_stays_open(db_url, monkeypatch) -> None: 
         assert statuses == [500, 422, 200]
         assert sockets[0] is sockets[1] is sockets[2]  # one connection throughout
         connection.close()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -139,7 +139,7 @@ def point_rows(frame: Any) -> list[dict[str, Any]]:
             "source": next((u for u in r.sources if u.lower().startswith(("http://", "https://"))),
                            ""),
             "confidence": r.confidence, "upper_bound": bool(r.upper_bound),
-            "in_trend": not (r.exclude_from_trend or r.upper_bound),
+            "in_trend": r.in_trend,
         })  # fmt: skip
     return rows
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -72,7 +72,7 @@ def list_command(
             f"{bound}{row.pfs_days:.3g}" if known else "–",
             f"{bound}{row.flop:.2e}" if known else "–",
             row.confidence,
-            ", ".join(row.methods) + (" (not fitted)" if row.exclude_from_trend else ""),
+            ", ".join(row.methods) + ("" if row.in_trend or not known else " (not fitted)"),
         )
     console().print(table)
 
@@ -85,6 +85,7 @@ def show_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one record: its value, where it came from, and its calculations redone."""
+    from aicompute.dataset import COMPUTE_SCOPES
     from aicompute.errors import InputError
     from aicompute.estimation import recompute
 
@@ -139,7 +140,14 @@ def show_command(
         ("training compute", value),
         ("confidence", record.confidence),
         ("value source", record.value_source),
-        ("in trend fits", "no" if record.exclude_from_trend or record.upper_bound else "yes"),
+        ("date source", record.date_source),
+        ("compute covers", COMPUTE_SCOPES[record.compute_scope]),
+        ("base model", record.base_model),
+        (
+            "other scopes",
+            "; ".join(f"{k}: {v:.3g} FLOP" for k, v in record.flop_by_scope.items()),
+        ),
+        ("in trend fits", "yes" if record.in_trend else "no"),
         ("sources", "\n".join(record.sources)),
         ("notes", record.notes),
         ("tags", ", ".join(record.tags)),
@@ -357,7 +365,14 @@ def check_command(
 
 @app.command("compare")
 def compare_command(
-    epoch: Annotated[Path, typer.Option("--epoch", metavar="FILE", help="Epoch AI's models CSV.")],
+    epoch: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--epoch",
+            metavar="FILE",
+            help="Epoch AI's models CSV (default: the snapshot `data update-epoch` cached).",
+        ),
+    ] = None,
     data: DataOpt = None,
     with_embedded: WithEmbeddedOpt = False,
     top: Annotated[
@@ -365,26 +380,40 @@ def compare_command(
     ] = 10,
     as_json: JsonOpt = False,
 ) -> None:
-    """Records present both here and in Epoch AI's database, with the ratio of the values and
-    the reasoning of both sides for the largest disagreements."""
+    """Records present both here and in Epoch AI's database, paired one to one (never two
+    different models), with the ratio of the values and the reasoning of both sides for the
+    largest disagreements; ambiguous and unmatched records are counted."""
     from aicompute.dataset import read
-    from aicompute.dataset.check import compare
+    from aicompute.dataset.match import match_epoch
+    from aicompute.dataset.update import cached, since_update
     from aicompute.errors import InputError
 
+    since = None
     with user_errors():
+        if top < 0:
+            raise InputError("top", f"must be 0 or more, got {top}")
+        if epoch is None:
+            snapshot = cached()
+            if snapshot is None:
+                raise InputError(
+                    "epoch",
+                    "no --epoch FILE and no cached snapshot; run `aicompute data update-epoch`",
+                )
+            epoch = snapshot.path
+            since = since_update()
         records, _, _ = load(data, with_embedded)
         theirs = read(epoch)
         if theirs.kind != "epoch":
             raise InputError("epoch", f"{epoch} is not an Epoch AI CSV")
-        matches = compare(records, theirs.records)
+        result = match_epoch(records, theirs.records)
+    matches = result.matches
     if as_json:
-        print_json(
-            {
-                "matched": len(matches),
-                "credit": theirs.credit,
-                "matches": [m.to_dict() for m in matches],
-            }
-        )
+        out = result.to_dict()
+        out["credit"] = theirs.credit
+        out["epoch_file"] = str(epoch)
+        out["new_since_update"] = since[0] if since else []
+        out["changed_since_update"] = since[1] if since else []
+        print_json(out)
         return
     import statistics
 
@@ -392,15 +421,36 @@ def compare_command(
     from rich.text import Text
 
     con = console()
+    counts = (
+        f"{len(result.ambiguous)} ambiguous (not paired); {len(result.unmatched_ours)} of our "
+        f"records with a value found no Epoch row; {len(result.unmatched_epoch)} Epoch rows "
+        "with compute found none of ours."
+    )
+    if since is not None:
+        con.print(
+            Text(
+                f"Since the last update: {len(since[0])} new models, {len(since[1])} changed "
+                "compute values."
+            )
+        )
     if not matches:
-        con.print("No record matches a model of Epoch AI's database.")
+        con.print("No record matches a model of Epoch AI's database. " + counts)
         return
     ratios = [m.ratio for m in matches]
-    within = sum(1 / 3 <= r <= 3 for r in ratios)
+    within2 = sum(1 / 2 <= r <= 2 for r in ratios)
+    within3 = sum(1 / 3 <= r <= 3 for r in ratios)
     con.print(
-        f"{len(matches)} records matched; median ratio (ours / Epoch) "
-        f"{statistics.median(ratios):.2f}; {within} within a factor of 3."
+        Text(
+            f"{len(matches)} records matched with confidence; median ratio (ours / Epoch) "
+            f"{statistics.median(ratios):.2f}; {within2} ({within2 / len(matches):.0%}) within "
+            f"a factor of 2, {within3} within a factor of 3."
+        )
     )
+    con.print(Text(counts))
+    for a in result.ambiguous:
+        con.print(Text(f"  ambiguous: {', '.join(a.ours)} ~ {' | '.join(a.epoch)}"))
+    if top == 0:
+        return
     table = Table(
         title=Text(f"Largest disagreements (top {min(top, len(matches))})"),
         title_justify="left",
@@ -422,8 +472,9 @@ def compare_command(
             justify="right" if col in {"ours (FLOP)", "Epoch (FLOP)", "ratio"} else "left",
         )
     for m in matches[:top]:
+        model = m.name if m.name == m.epoch_name else f"{m.name}\n= Epoch's {m.epoch_name}"
         table.add_row(
-            Text(m.name),
+            Text(model),
             f"{m.ours:.3g}",
             f"{m.epoch:.3g}",
             f"{m.ratio:.2f}",
@@ -431,3 +482,44 @@ def compare_command(
             Text(m.epoch_reasoning[:400]),
         )
     con.print(table)
+
+
+@app.command("update-epoch")
+def update_epoch_command(
+    url: Annotated[
+        Optional[str],
+        typer.Option("--url", metavar="URL", help="Where to download Epoch AI's models CSV."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Download Epoch AI's latest models CSV into the cache ($XDG_CACHE_HOME/aicompute/epoch),
+    keeping the one before as the previous snapshot, and list the new models and changed
+    compute values. Offline, the cached snapshot is kept (exit 0); with no cache, exit 2."""
+    import sys
+
+    from aicompute.dataset.update import DEFAULT_URL, Offline, update_epoch
+    from aicompute.errors import InputError
+
+    with user_errors():
+        try:
+            done = update_epoch(url or DEFAULT_URL)
+        except Offline as error:
+            raise InputError("url", f"offline: {error}") from None
+    if done.offline:
+        sys.stderr.write(f"aicompute: offline: {done.offline}\n")
+    if as_json:
+        print_json(done.to_dict())
+        return
+    snap = done.snapshot
+    if done.offline:
+        typer.echo(f"using the cached snapshot: {snap.rows} rows, {snap.path}")
+        return
+    state = " (unchanged)" if done.unchanged else ""
+    typer.echo(f"cached {snap.rows} rows from {snap.url} at {snap.path}{state}")
+    typer.echo(f"{len(done.new)} new models, {len(done.changed)} changed compute values")
+    for name in done.new[:20]:
+        typer.echo(f"  new: {name}")
+    for c in done.changed[:20]:
+        old = "none" if c["old_flop"] is None else f"{c['old_flop']:.3g}"
+        new = "none" if c["new_flop"] is None else f"{c['new_flop']:.3g}"
+        typer.echo(f"  changed: {c['name']}: {old} -> {new} FLOP")

@@ -42,6 +42,7 @@ __all__ = [
     "DOMAIN_RULE",
     "ID_PATTERN",
     "LIMITS",
+    "TREND_SCOPE",
     "EstimateInputs",
     "Record",
     "fractional_year",
@@ -82,7 +83,16 @@ COMPUTE_SCOPES: dict[str, str] = {
     "games, the convention of OpenAI's 2018 analysis",
 }
 """What a record's ``flop`` covers. Trend fits count each training run once: see
-:func:`aicompute.trends.select.in_default_scope`."""
+:data:`TREND_SCOPE`."""
+
+TREND_SCOPE = (
+    "Trend fits count each training run once: a record counts unless its compute is unknown or "
+    "only an upper bound, it is flagged exclude_from_trend, or it derives from another record "
+    "(base_model: fine-tuned, continued or reinforced from it), whose run is already counted. "
+    "A record's flop is taken as it stands, so the self-play records (AlphaGo Zero, AlphaZero) "
+    "keep the self-play generation that OpenAI's 2018 analysis counted."
+)
+"""The records a trend is fitted to, by default (issue 15): shown by the report and `fit`."""
 
 DATE_SOURCES: dict[str, str] = {
     "preprint": "a preprint (arXiv or similar)",
@@ -405,6 +415,13 @@ class Record(BaseModel):
     def date_precision(self) -> str:
         """``day``, ``month`` or ``year``."""
         return parse_date(self.date)[1]
+
+    @property
+    def in_trend(self) -> bool:
+        """Whether trend fits count this record, under :data:`TREND_SCOPE`."""
+        return self.flop is not None and not (
+            self.exclude_from_trend or self.upper_bound or self.base_model
+        )
 
     @property
     def pfs_days(self) -> float | None:

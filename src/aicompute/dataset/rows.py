@@ -128,7 +128,7 @@ def csv_error(source: str, line: int, error: csv.Error) -> InputError:
 FRAME_COLUMNS = (
     "id", "name", "organization", "date", "year", "domain", "flop", "low_flop", "high_flop",
     "pfs_days", "upper_bound", "confidence", "exclude_from_trend", "methods", "tags", "sources",
-    "notes", "compute_scope", "base_model", "date_source",
+    "notes", "compute_scope", "base_model", "date_source", "in_trend",
 )  # fmt: skip
 
 
@@ -146,7 +146,7 @@ def records_to_frame(records: Iterable[Record]) -> pd.DataFrame:
             "confidence": r.confidence, "exclude_from_trend": r.exclude_from_trend,
             "methods": [e.method for e in r.estimates], "tags": list(r.tags),
             "sources": list(r.sources), "notes": r.notes, "compute_scope": r.compute_scope,
-            "base_model": r.base_model, "date_source": r.date_source,
+            "base_model": r.base_model, "date_source": r.date_source, "in_trend": r.in_trend,
         })  # fmt: skip
     frame = pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
     frame = frame.astype({"flop": float, "low_flop": float, "high_flop": float, "year": float})

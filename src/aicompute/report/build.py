@@ -73,7 +73,7 @@ def record_rows(records: list[Any]) -> list[dict[str, Any]]:
             "pfs_days": None if r.flop is None else r.flop / FLOP_PER_PFS_DAY,
             "flop": r.flop, "low_flop": r.low_flop, "high_flop": r.high_flop,
             "upper_bound": r.upper_bound, "confidence": r.confidence,
-            "in_trend": r.flop is not None and not (r.exclude_from_trend or r.upper_bound),
+            "in_trend": r.in_trend,
             "methods": [e.method for e in r.estimates], "value_source": r.value_source,
             "sources": [s for s in r.sources if _SAFE_URL.match(s)], "notes": r.notes,
         })  # fmt: skip

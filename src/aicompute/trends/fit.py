@@ -317,8 +317,7 @@ def fit_trend(
 
 def fit_frame(frame: Any, *, point_uncertainty: bool = False, **kwargs: Any) -> Fit:
     """:func:`fit_trend` on a records DataFrame (columns ``year``, ``flop``, ``low_flop``,
-    ``high_flop``, ``name``). Records flagged ``exclude_from_trend`` or upper bounds are
-    left out."""
+    ``high_flop``, ``name``), on the rows of :func:`trend_rows`."""
     check_bootstrap(kwargs.get("bootstrap", 0), kwargs.get("seed", DEFAULT_SEED))
     data = trend_rows(frame)
     extra = {}
@@ -334,8 +333,11 @@ def fit_frame(frame: Any, *, point_uncertainty: bool = False, **kwargs: Any) -> 
 
 
 def trend_rows(frame: Any) -> Any:
-    """The rows a trend is fitted to: compute known, not excluded, not an upper bound."""
+    """The rows a trend is fitted to (:data:`aicompute.dataset.TREND_SCOPE`): compute known,
+    not excluded, not an upper bound, not derived from another record."""
     mask = frame["flop"].notna()
+    if "in_trend" in frame:
+        mask &= frame["in_trend"].astype(bool)
     if "exclude_from_trend" in frame:
         mask &= ~frame["exclude_from_trend"].astype(bool)
     if "upper_bound" in frame:

@@ -286,7 +286,9 @@ def frontier(frame: Any, rule: str) -> Any:
     """The rows of ``frame`` that pass a frontier rule (see the module's docs)."""
     kind, value = parse_frontier(rule)
     data = frame[frame["flop"].notna()].sort_values(["year", "name"], kind="stable")
-    if "exclude_from_trend" in data:
+    if "in_trend" in data:
+        data = data[data["in_trend"].astype(bool)]
+    elif "exclude_from_trend" in data:
         data = data[~data["exclude_from_trend"].astype(bool)]
     flop = data["flop"].to_numpy(dtype=float)
     if kind == "record":
