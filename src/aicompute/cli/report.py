@@ -59,11 +59,14 @@ def report_command(
         with spinner(quiet=as_json) as step:
             step("loading records")
             records, frame, results = load(data, with_embedded)
+            from aicompute.dataset.io import embedded_updated
+
+            embedded = f"embedded dataset (updated {embedded_updated()})"
             source = (
-                "embedded dataset"
+                embedded
                 if not data
                 else ", ".join(str(p) for p in data)
-                + (" + embedded dataset" if with_embedded else "")
+                + (f" + {embedded}" if with_embedded else "")
             )
             result = build_report(
                 frame,

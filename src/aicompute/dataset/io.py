@@ -100,7 +100,14 @@ def read_embedded() -> LoadResult:
         return RowError(0, f"{where[error.line]}: {message}", error.name)
 
     result.errors = [locate(e) for e in result.errors]
+    result.updated = embedded_updated()
     return result
+
+
+def embedded_updated() -> str:
+    """The date the embedded dataset was last brought up to date (``data/about.json``)."""
+    about = resources.files("aicompute.dataset").joinpath("data", "about.json")
+    return str(json.loads(about.read_text("utf-8"))["updated"])
 
 
 def _yaml_loader() -> Any:

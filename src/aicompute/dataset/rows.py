@@ -61,6 +61,8 @@ class LoadResult:
     kind: str = "aicompute"
     skipped: int = 0
     credit: str = ""
+    updated: str = ""
+    """When the source was last brought up to date (the embedded dataset says so)."""
 
     def frame(self) -> pd.DataFrame:
         """The records as a pandas DataFrame (see :func:`records_to_frame`)."""

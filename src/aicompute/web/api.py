@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from aicompute import __version__
 from aicompute.dataset import Record
+from aicompute.dataset.io import embedded_updated
 from aicompute.dataset.record import ID_PATTERN
 from aicompute.jsonable import plain
 from aicompute.store import NotFoundError, Store
@@ -97,6 +98,7 @@ def health(store: Store = Depends(get_store)) -> dict[str, Any]:
         "status": "ok",
         "version": __version__,
         "records": store.count(),
+        "dataset_updated": embedded_updated(),
         "db": store.engine.dialect.name,
     }
 
