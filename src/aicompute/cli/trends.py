@@ -91,6 +91,7 @@ def fit_command(
         f"[dim]analytic (t) slope interval: {a_lo:.3f} – {a_hi:.3f} OOM/year; "
         f"bootstrap: {fit.bootstrap} resamples, seed {fit.seed}[/]"
     )
+    out.print(f"[dim]Records counted: {escape_markup(fit.scope)}[/]")
     for credit in credits(results):
         out.print(f"[dim]Data: {escape_markup(credit)}[/]")
 

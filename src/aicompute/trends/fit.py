@@ -16,6 +16,7 @@ reaches zero leaves the doubling time unbounded above (``None``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ from aicompute.constants import (
     MAX_SEED,
     MIN_BOOTSTRAP,
 )
+from aicompute.dataset.record import TREND_SCOPE
 from aicompute.errors import InputError
 from aicompute.units import show, show_whole
 
@@ -120,6 +122,8 @@ class Fit:
     level: float = INTERVAL_LEVEL
     point_uncertainty: bool = False
     names: tuple[str, ...] = field(default=(), repr=False)
+    scope: str = ""
+    """Which records a fit of a records frame counts (:data:`aicompute.dataset.TREND_SCOPE`)."""
 
     @property
     def growth_per_year(self) -> float:
@@ -185,6 +189,7 @@ class Fit:
             "bootstrap": self.bootstrap,
             "seed": self.seed,
             "point_uncertainty": self.point_uncertainty,
+            "scope": self.scope,
             "analytic": {
                 "slope_oom_per_year_ci": list(self.slope_ci_analytic),
                 "doubling_months_ci": [
@@ -323,13 +328,14 @@ def fit_frame(frame: Any, *, point_uncertainty: bool = False, **kwargs: Any) -> 
     extra = {}
     if point_uncertainty:
         extra = {"low_flop": data["low_flop"].to_numpy(), "high_flop": data["high_flop"].to_numpy()}
-    return fit_trend(
+    fit = fit_trend(
         data["year"].to_numpy(),
         data["flop"].to_numpy(),
         names=tuple(data["name"]),
         **extra,
         **kwargs,
     )
+    return dataclasses.replace(fit, scope=TREND_SCOPE)
 
 
 def trend_rows(frame: Any) -> Any:
