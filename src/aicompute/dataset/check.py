@@ -10,10 +10,10 @@ compare with Epoch AI's database.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from aicompute.dataset.match import Match, compare, normalize_name
 from aicompute.dataset.record import Record
 
 __all__ = [
@@ -112,15 +112,6 @@ class CheckReport:
         }
 
 
-def normalize_name(name: str) -> str:
-    """A loose key for matching model names across databases.
-
-    >>> normalize_name("GPT-3 175B (davinci)"), normalize_name("AlphaGo Zero")
-    ('gpt3175bdavinci', 'alphagozero')
-    """
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
 def check(records: list[Record]) -> CheckReport:
     """Recompute every stored estimate and flag values outside their record's range,
     duplicates (the same name, punctuation and case aside), records without sources and
@@ -194,86 +185,3 @@ def _disagreements(
         if max(x, y) / min(x, y) > DISAGREEMENT:
             found.append(Disagreement(name, first, second, x, y))
     return found
-
-
-@dataclass(frozen=True)
-class Match:
-    """A model present in both databases, and how far apart the two values are."""
-
-    name: str
-    epoch_name: str
-    date: str
-    ours: float
-    epoch: float
-    our_reasoning: str
-    epoch_reasoning: str
-
-    @property
-    def ratio(self) -> float:
-        """Ours divided by Epoch's."""
-        return self.ours / self.epoch
-
-    @property
-    def log_gap(self) -> float:
-        return abs(math.log10(self.ratio))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "epoch_name": self.epoch_name,
-            "date": self.date,
-            "flop": self.ours,
-            "epoch_flop": self.epoch,
-            "ratio": self.ratio,
-            "our_reasoning": self.our_reasoning,
-            "epoch_reasoning": self.epoch_reasoning,
-        }
-
-
-def _reasoning(r: Record) -> str:
-    parts = [r.value_source] if r.value_source else []
-    parts += [f"{e.method}: {e.inputs}" for e in r.estimates]
-    if r.notes:
-        parts.append(r.notes)
-    return "; ".join(parts)
-
-
-def compare(ours: list[Record], epoch: list[Record], *, max_years: float = 1.0) -> list[Match]:
-    """Records present in both lists (same normalized name, or one name containing the other,
-    published within ``max_years``), largest disagreement first."""
-    by_name: dict[str, list[Record]] = {}
-    for r in epoch:
-        if r.flop is not None:
-            by_name.setdefault(normalize_name(r.name), []).append(r)
-    matches = []
-    for r in ours:
-        if r.flop is None:
-            continue
-        key = normalize_name(r.name)
-        candidates = [e for e in by_name.get(key, []) if abs(e.year - r.year) <= max_years]
-        if not candidates and len(key) >= 5:  # "GPT-3 175B" and "GPT-3 175B (davinci)"
-            candidates = [
-                e
-                for k, group in by_name.items()
-                if (key in k or k in key) and min(len(k), len(key)) >= 5
-                for e in group
-                if abs(e.year - r.year) <= max_years
-            ]
-        if not candidates:
-            continue
-        best = min(
-            candidates,
-            key=lambda e: (abs(len(normalize_name(e.name)) - len(key)), abs(e.year - r.year)),
-        )
-        matches.append(
-            Match(
-                r.name,
-                best.name,
-                r.date,
-                r.flop,
-                best.flop,  # type: ignore[arg-type]
-                _reasoning(r),
-                best.notes,
-            )
-        )
-    return sorted(matches, key=lambda m: -m.log_gap)
