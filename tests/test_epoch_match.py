@@ -268,3 +268,17 @@ def test_compare_cli_json_fields() -> None:
     text = runner.invoke(app, ["data", "compare", "--epoch", str(EPOCH), "--top", "3"])
     assert text.exit_code == 0
     assert "matched with confidence" in text.stdout and "ambiguous" in text.stdout
+
+
+@needs_shared
+def test_every_alias_and_known_difference_names_a_record_and_an_epoch_row() -> None:
+    """The tables are keyed by record ids and Epoch's names: a renamed record, or an Epoch
+    rename, would silently switch an entry off, so each must name something that exists."""
+    from aicompute.dataset import read, read_embedded
+    from aicompute.dataset.match import ALIASES, DIFFERENT
+
+    ours = {r.id for r in read_embedded().records}
+    theirs = {r.name for r in read(EPOCH).records}
+    assert not [k for k in ALIASES if k not in ours]
+    assert not [name for name, _why in ALIASES.values() if name not in theirs]
+    assert not [k for k, name in DIFFERENT if k not in ours or name not in theirs]
