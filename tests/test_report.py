@@ -212,3 +212,29 @@ def test_report_outlook_sections(tmp_path: Path) -> None:
     assert (out / "charts" / "forecast.vl.json").is_file() and (
         out / "charts" / "cost.vl.json"
     ).is_file()
+
+
+def test_report_shows_the_data_check_as_the_cli_does(tmp_path: Path) -> None:
+    """One computation: the report's list of records that disagree with themselves is the
+    one `aicompute data check --json` prints, to the digit."""
+    apart = Record(
+        name="Apart",
+        date="2020-01-01",
+        flop=1.5e20,
+        confidence="likely",
+        sources=["https://a.org"],
+        estimates=[
+            {"method": "operations", "inputs": {"params": 1e9, "tokens": 1e10}},
+            {"method": "hardware", "inputs": {"hardware": "V100", "count": 10, "days": 10}},
+        ],
+    )
+    records = [*seed_records(), apart]
+    path = tmp_path / "records.yaml"
+    dataset.write(records, path)
+    out = build_report(records_to_frame(records), tmp_path / "r", records=records, bootstrap=0)
+    summary = json.loads((out.path / "summary.json").read_text())["data_check"]
+    cli = CliRunner().invoke(app, ["data", "check", "--data", str(path), "--json"])
+    assert summary["disagreements"] == json.loads(cli.stdout)["disagreements"]
+    assert [d["record"] for d in summary["disagreements"]] == ["Apart"]
+    page = (out.path / "index.html").read_text()
+    assert "<strong>Apart</strong>: the operations estimate" in page and "5.9x apart" in page

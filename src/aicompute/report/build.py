@@ -309,7 +309,18 @@ def _build(
     with _timed(timings, "data"):
         write(records, work / "data" / "records.csv")
         write(records, work / "data" / "records.json")
+    step("checking the records")
+    with _timed(timings, "check"):
+        from aicompute.dataset.check import check
+
+        checked = check(records)
     summary = {
+        "data_check": {
+            "records": checked.records,
+            "estimates_checked": checked.checked,
+            "problems": [p.to_dict() for p in checked.problems],
+            "disagreements": [d.to_dict() for d in checked.disagreements],
+        },
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "source": source, "credits": credits or [], **analysis.to_dict(),
         "reproduce": claims, "trends_vs_published": present, "outlook": outlook,
