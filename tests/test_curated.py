@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from typer.testing import CliRunner
 
 import aicompute
 from aicompute import dataset
@@ -90,3 +93,34 @@ def test_speculative_closed_models_have_wide_ranges(records: dict) -> None:
         assert r.confidence == "speculative", r.name
         assert r.high_flop / r.low_flop >= 4, r.name
         assert r.notes, r.name
+
+
+def test_every_embedded_record_follows_the_conventions() -> None:
+    """Each record says where its date comes from; derived records name a base that is a
+    record, include it (or say they do not), and are left out of the trend fits."""
+    from aicompute.dataset import read_embedded
+
+    records = read_embedded().records
+    by_id = {r.id: r for r in records}
+    assert not [r.name for r in records if not r.date_source]
+    derived = [r for r in records if r.base_model]
+    assert len(derived) >= 25
+    for r in derived:
+        base = by_id[r.base_model]
+        assert not r.in_trend, r.name
+        if r.compute_scope == "including-base" and r.flop and base.flop:
+            assert r.flop >= base.flop * 0.99, (r.name, base.name)
+    self_play = {r.name for r in records if r.compute_scope == "including-self-play"}
+    assert {"AlphaGo Zero", "AlphaZero"} <= {
+        n.replace("AlphaGoZero", "AlphaGo Zero") for n in self_play
+    }
+
+
+def test_the_dataset_reaches_2026() -> None:
+    from aicompute.cli import app
+
+    r = CliRunner().invoke(app, ["data", "list", "--since", "2025-09", "--json"])
+    rows = json.loads(r.stdout)
+    assert r.exit_code == 0 and len(rows) >= 15
+    assert max(row["date"] for row in rows) >= "2026-06"
+    assert all(row["date"] >= "2025-09" for row in rows)
