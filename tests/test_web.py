@@ -278,3 +278,18 @@ def test_the_docs_list_every_route_and_serve_option(client) -> None:  # type: ig
     options = set(re.findall(r"(--[a-z-]+)", help_text)) - {"--help"}
     table = text[text.index("| option | what |") : text.index("`serve` prints")]
     assert set(re.findall(r"`(--[a-z-]+)", table)) == options
+
+
+def test_record_page_says_what_the_compute_covers(client) -> None:  # type: ignore[no-untyped-def]
+    """A derived record links its base and says it is left out of the fits; a self-play record
+    shows its network-only figure too; the footer shows the dataset's update date."""
+    from aicompute.dataset.io import embedded_updated
+
+    derived = client.get("/records/codex-12b").text
+    assert 'base model <a href="/records/gpt-3-13b">gpt-3-13b</a>' in derived
+    assert "<th>In trend fits</th><td>no</td>" in derived
+    assert f"embedded dataset updated {embedded_updated()}" in derived
+    zero = client.get("/records/alphagozero").text
+    assert "generating its self-play games" in zero and "<th>Also known</th>" in zero
+    assert "<th>In trend fits</th><td>yes</td>" in zero
+    assert "(a preprint (arXiv or similar))" in client.get("/records/gpt-3-175b").text

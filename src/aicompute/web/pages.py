@@ -135,13 +135,15 @@ def _templates() -> Any:
 
 def _page(template: str, **context: Any) -> str:
     from aicompute.charts import safe_json
-    from aicompute.dataset import CONFIDENCES, DOMAINS
+    from aicompute.dataset import COMPUTE_SCOPES, CONFIDENCES, DATE_SOURCES, DOMAINS
     from aicompute.dataset.io import embedded_updated
 
     env = _templates()
     return env.get_template(template).render(
         version=__version__,
         dataset_updated=embedded_updated(),
+        compute_scopes=COMPUTE_SCOPES,
+        date_sources=DATE_SOURCES,
         domains=DOMAINS,
         confidences=CONFIDENCES,
         safe_json=safe_json,
