@@ -65,8 +65,7 @@ def report_command(
             source = (
                 embedded
                 if not data
-                else ", ".join(str(p) for p in data)
-                + (f" + {embedded}" if with_embedded else "")
+                else ", ".join(str(p) for p in data) + (f" + {embedded}" if with_embedded else "")
             )
             result = build_report(
                 frame,
