@@ -55,6 +55,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         items.insert(last + 1, item)
 
 
+def methods_apart() -> dataset.Record:
+    """A record whose two methods disagree by 5.9x, inside its stored range: 6·1e9·1e10 = 6e19
+    by operations; 10 V100s for 10 days at 33% of 125 TFLOP/s = 3.56e20 by hardware time."""
+    return dataset.Record(
+        name="Apart",
+        date="2020-01-01",
+        flop=1.5e20,
+        confidence="likely",
+        sources=["https://a.org"],
+        estimates=[
+            {"method": "operations", "inputs": {"params": 1e9, "tokens": 1e10}},
+            {"method": "hardware", "inputs": {"hardware": "V100", "count": 10, "days": 10}},
+        ],
+    )
+
+
 def seed_records() -> list[dataset.Record]:
     """The 32 records of "AI and Compute" (tag ``seed``)."""
     return [r for r in dataset.read_embedded().records if "seed" in r.tags]

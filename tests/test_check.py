@@ -12,7 +12,7 @@ from aicompute.cli import app
 from aicompute.dataset import Record
 from aicompute.dataset.check import check, compare
 from aicompute.reproduce import reproduce_extended
-from tests.conftest import EPOCH, needs_shared
+from tests.conftest import EPOCH, methods_apart, needs_shared
 
 runner = CliRunner()
 
@@ -42,17 +42,7 @@ def test_check_lists_records_that_disagree_with_themselves(tmp_path: Path) -> No
     # 6 * 1e9 * 1e10 = 6e19 by operations; 10 V100s for 10 days at 33% of 125 TFLOP/s
     # = 10 * 864000 * 0.33 * 1.25e14 = 3.56e20, 5.9x more: a real disagreement, although the
     # stored range (likely: x/÷10) holds both.
-    apart = Record(
-        name="Apart",
-        date="2020-01-01",
-        flop=1.5e20,
-        confidence="likely",
-        sources=["https://a.org"],
-        estimates=[
-            {"method": "operations", "inputs": {"params": 1e9, "tokens": 1e10}},
-            {"method": "hardware", "inputs": {"hardware": "V100", "count": 10, "days": 10}},
-        ],
-    )
+    apart = methods_apart()
     # one method only, 3x from the stored value: no method backs the value
     unbacked = Record(
         name="Unbacked",

@@ -14,7 +14,7 @@ from aicompute import dataset
 from aicompute.cli import app
 from aicompute.dataset import Record, records_to_frame
 from aicompute.report import build_report
-from tests.conftest import seed_records
+from tests.conftest import methods_apart, seed_records
 
 EVIL = "<script>alert(1)</script>"
 
@@ -217,17 +217,7 @@ def test_report_outlook_sections(tmp_path: Path) -> None:
 def test_report_shows_the_data_check_as_the_cli_does(tmp_path: Path) -> None:
     """One computation: the report's list of records that disagree with themselves is the
     one `aicompute data check --json` prints, to the digit."""
-    apart = Record(
-        name="Apart",
-        date="2020-01-01",
-        flop=1.5e20,
-        confidence="likely",
-        sources=["https://a.org"],
-        estimates=[
-            {"method": "operations", "inputs": {"params": 1e9, "tokens": 1e10}},
-            {"method": "hardware", "inputs": {"hardware": "V100", "count": 10, "days": 10}},
-        ],
-    )
+    apart = methods_apart()
     records = [*seed_records(), apart]
     path = tmp_path / "records.yaml"
     dataset.write(records, path)
