@@ -40,7 +40,6 @@ import re
 import resource
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -55,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _results import RESULTS, write_result
+from _results import RESULTS, free_port, serve_command, write_result
 
 ROOT = Path(__file__).resolve().parents[1]
 ABSENT = None  # the state of a record that does not exist
@@ -90,12 +89,6 @@ def call(
         return 0, None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # --- servers ----------------------------------------------------------------------------------
 
 SERVERS: list[Server] = []  # every server started, killed in main's finally
@@ -115,18 +108,7 @@ class Server:
 
         with open(log, "ab") as out:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "aicompute",
-                    "serve",
-                    "--db",
-                    db,
-                    "--port",
-                    str(self.port),
-                    "--workers",
-                    "1",
-                ],
+                serve_command(db, self.port),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,

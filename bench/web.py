@@ -13,10 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -24,7 +22,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from _results import RESULTS, write_result
+from _results import RESULTS, free_port, serve_command, write_result
 
 TARGET_P99_MS = 200.0
 
@@ -111,23 +109,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "web.json")
     args = parser.parse_args()
     db = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aicompute",
-            "serve",
-            "--db",
-            db,
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-        ],
+        serve_command(db, port, args.workers),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
