@@ -169,3 +169,6 @@ Linux's PATH_MAX."""
 MAX_CONFIG_BYTES = 5_000_000
 """Largest Hugging Face ``config.json`` read: real ones are a few kilobytes (under 100 kB with
 a label table)."""
+
+CONFIDENCES: tuple[str, ...] = ("confident", "likely", "speculative", "unknown")
+"""Epoch AI's confidence labels: within a factor 3, 10 or 30 of the true value."""

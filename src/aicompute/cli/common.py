@@ -28,8 +28,8 @@ WithEmbeddedOpt = Annotated[
 
 def _filter_option(name: str) -> Any:
     """The ``--NAME`` option of one of the library's record filters (its help and placeholder
-    from :data:`aicompute.trends.select.FILTER_FIELDS`, as the web's query parameters)."""
-    from aicompute.trends.select import FILTER_FIELDS
+    from :data:`aicompute.trends.fields.FILTER_FIELDS`, as the web's query parameters)."""
+    from aicompute.trends.fields import FILTER_FIELDS
 
     field = next(f for f in FILTER_FIELDS if f.name == name)
     return typer.Option(f"--{name}", metavar=field.metavar, help=field.help)
@@ -40,7 +40,7 @@ Command = TypeVar("Command", bound=Callable[..., Any])
 
 def filter_options(*names: str) -> Callable[[Command], Command]:
     """Give a command the record-filter options ``--NAME`` (from the library's
-    :data:`~aicompute.trends.select.FILTER_FIELDS`) in place of its ``filters`` parameter,
+    :data:`~aicompute.trends.fields.FILTER_FIELDS`) in place of its ``filters`` parameter,
     which receives their values as one mapping, ready for ``RecordFilter.parse(**filters)``
     or ``select(frame, **filters)``. The CLI declares the filters once, here.
     """

@@ -15,7 +15,6 @@ from aicompute.cli.common import (
     load_frame,
 )
 from aicompute.cli.output import call_with, console, print_json, user_errors
-from aicompute.trends.fit import check_bootstrap
 
 Text = Optional[str]
 
@@ -77,6 +76,8 @@ def forecast_command(
     from aicompute.units import parse_flop, parse_number
 
     with user_errors():
+        from aicompute.trends.fit import check_bootstrap
+
         check_bootstrap(bootstrap, seed, zero=False, minimum=100)
         frame, results = load_frame(data, with_embedded)
         if backtest:

@@ -16,7 +16,6 @@ from aicompute.cli.common import (
     load,
 )
 from aicompute.cli.output import console, print_json, spinner, user_errors
-from aicompute.trends.fit import check_bootstrap
 
 CHART_NAMES = ("modern", "eras", "domains", "estimate")
 
@@ -53,6 +52,8 @@ def report_command(
     from aicompute.report.build import check_destination
 
     with user_errors():
+        from aicompute.trends.fit import check_bootstrap
+
         check_bootstrap(bootstrap, seed)
         check_destination(out, force=force, option="--force")
         refuse_overwriting_inputs(out, data or [], folder=True)

@@ -117,7 +117,7 @@ def eras_command(
     """Find the break between eras (one line, a kink or a jump, by BIC) and fit each era."""
     from aicompute.trends import RecordFilter, eras_frame
     from aicompute.trends.fit import check_bootstrap
-    from aicompute.trends.select import year_of
+    from aicompute.trends.selection import year_of
 
     with user_errors():
         check_bootstrap(bootstrap, seed, minimum=1)

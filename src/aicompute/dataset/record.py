@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from aicompute.constants import FLOP_PER_PFS_DAY
+from aicompute.constants import CONFIDENCES, FLOP_PER_PFS_DAY
 from aicompute.errors import InputError
 
 __all__ = [
@@ -103,8 +103,6 @@ DATE_SOURCES: dict[str, str] = {
 }
 """Where a record's date comes from: the first public announcement, whichever came first."""
 
-CONFIDENCES: tuple[str, ...] = ("confident", "likely", "speculative", "unknown")
-"""Epoch AI's confidence labels: within a factor 3, 10 or 30 of the true value."""
 
 CONFIDENCE_FACTOR: dict[str, float] = {
     "confident": 3.0,

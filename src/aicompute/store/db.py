@@ -31,7 +31,7 @@ from aicompute.dataset import Record
 from aicompute.errors import InputError
 
 if TYPE_CHECKING:
-    from aicompute.trends.select import RecordFilter
+    from aicompute.trends.selection import RecordFilter
 
 __all__ = [
     "ConflictError",
@@ -130,7 +130,7 @@ def _now() -> dt.datetime:
 
 
 def _fold(column: Any, dialect: str) -> Any:
-    """SQL's form of :func:`aicompute.trends.select.fold`, A-Z as a-z and nothing else
+    """SQL's form of :func:`aicompute.trends.selection.fold`, A-Z as a-z and nothing else
     (tests/test_filters.py holds them equal): SQLite's lower() folds ASCII only."""
     if dialect == "sqlite":
         return sa.func.lower(column)

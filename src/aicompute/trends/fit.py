@@ -30,7 +30,6 @@ from aicompute.constants import (
     MAX_SEED,
     MIN_BOOTSTRAP,
 )
-from aicompute.dataset.record import TREND_SCOPE
 from aicompute.errors import InputError
 from aicompute.units import show, show_whole
 
@@ -335,6 +334,8 @@ def fit_frame(frame: Any, *, point_uncertainty: bool = False, **kwargs: Any) -> 
         **extra,
         **kwargs,
     )
+    from aicompute.dataset.record import TREND_SCOPE  # pydantic: off the CLI's start-up path
+
     return dataclasses.replace(fit, scope=TREND_SCOPE)
 
 

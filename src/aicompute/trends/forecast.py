@@ -183,7 +183,7 @@ def forecast_trend(
 
 def select_trend(frame: Any, trend: str, since: float | str | None = None) -> Any:
     """The records of a trend selection (see :data:`TRENDS`)."""
-    from aicompute.trends.select import frontier, parse_frontier, select
+    from aicompute.trends.selection import frontier, parse_frontier, select
 
     rows = trend_rows(frame)
     rows = select(rows, since=since if since is not None else 2010.0)
@@ -265,7 +265,7 @@ def backtest_frame(
     """Fit the selection on records up to ``cutoff`` and predict the later ones: the later
     records of the same selection (or the named records), each with the predicted median and
     90% interval at its date, the error in orders of magnitude, and whether it fell inside."""
-    from aicompute.trends.select import year_of
+    from aicompute.trends.selection import year_of
 
     check_bootstrap(bootstrap, seed, zero=False)
     cut = year_of(cutoff, "cutoff")

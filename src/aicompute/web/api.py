@@ -14,7 +14,7 @@ from aicompute.dataset.io import embedded_updated
 from aicompute.dataset.record import ID_PATTERN
 from aicompute.jsonable import plain
 from aicompute.store import NotFoundError, Store
-from aicompute.trends.select import RecordFilter
+from aicompute.trends.selection import RecordFilter
 from aicompute.web.deps import (
     ANALYSIS_MAX_AGE,
     ERRORS,

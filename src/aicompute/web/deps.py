@@ -18,7 +18,8 @@ from pydantic import ValidationError
 from aicompute.dataset import Record
 from aicompute.dataset.record import ID_PATTERN
 from aicompute.store import NotFoundError, Row, Store
-from aicompute.trends.select import FILTER_FIELDS, RecordFilter
+from aicompute.trends.fields import FILTER_FIELDS
+from aicompute.trends.selection import RecordFilter
 from aicompute.web.security import Settings
 
 DERIVED = {"version", "year", "pfs_days", "updated_at", "history"}
@@ -91,7 +92,7 @@ Filters = make_dataclass(
     ],
 )
 Filters.__doc__ = """The record filters every list, export, fit and chart endpoint takes (the
-query parameters of :data:`aicompute.trends.select.FILTER_FIELDS`)."""
+query parameters of :data:`aicompute.trends.fields.FILTER_FIELDS`)."""
 
 
 def record_filter(f: Any) -> RecordFilter:

@@ -25,6 +25,7 @@ import numpy as np
 
 from aicompute.dataset.record import CONFIDENCES, DOMAINS, parse_date
 from aicompute.errors import InputError
+from aicompute.trends.fields import FILTER_FIELDS, FilterField
 
 __all__ = [
     "FILTER_FIELDS",
@@ -72,38 +73,6 @@ def _bounds(value: str | float | None, field: str, end: bool) -> float | None:
         return parse_date(nxt)[2] - 1e-9
     day = parse_date(value)[2]  # parsed above
     return day + (1e-9 if end else -1e-9)
-
-
-@dataclass(frozen=True)
-class FilterField:
-    """One record filter as every face shows it: the field's name, its help, its longest
-    value and the placeholder the command line shows."""
-
-    name: str
-    help: str
-    max_length: int
-    metavar: str
-
-
-FILTER_FIELDS: tuple[FilterField, ...] = (
-    FilterField(
-        "search",
-        "Only names containing this text (A-Z in any case; % _ and \\ are plain characters).",
-        200,
-        "TEXT",
-    ),
-    FilterField("since", "From this date: YYYY, YYYY-MM or YYYY-MM-DD.", 10, "DATE"),
-    FilterField("until", "Up to this date, inclusive.", 10, "DATE"),
-    FilterField("domain", "Only these domains (comma-separated).", 200, "D"),
-    FilterField(
-        "confidence",
-        f"Only these confidence levels: {', '.join(CONFIDENCES)}.",
-        100,
-        "C",
-    ),
-    FilterField("frontier", "top-N (e.g. top-5), record, or residual[:K].", 40, "RULE"),
-)
-"""The filters every face takes (the command line's options, the web's query parameters)."""
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
