@@ -292,4 +292,4 @@ def test_record_page_says_what_the_compute_covers(client) -> None:  # type: igno
     zero = client.get("/records/alphagozero").text
     assert "generating its self-play games" in zero and "<th>Also known</th>" in zero
     assert "<th>In trend fits</th><td>yes</td>" in zero
-    assert "(a preprint (arXiv or similar))" in client.get("/records/gpt-3-175b").text
+    assert "(first public: preprint)" in client.get("/records/gpt-3-175b").text
