@@ -87,6 +87,14 @@ DISAGREEMENT_FACTOR = 3.0
 
 DEFAULT_SEED = 0
 
+FIT_BOOTSTRAP = 1000
+"""Resamples of a trend fit's interval, the same everywhere: ``aicompute fit``, the report's
+cards, the web app's fits."""
+
+FORECAST_BOOTSTRAP = 2000
+"""Resamples of a forecast or backtest, the same everywhere: ``aicompute forecast``, the
+report's outlook and the web app's forecast and cost charts, so each gives the same digits."""
+
 PRECISION_ORDER: tuple[str, ...] = ("tensor16", "tf32", "fp32")
 """Default choice of peak FLOP/s when the precision is not given (Epoch AI's convention:
 tensor FP16/BF16, then TF32, then FP32)."""
