@@ -163,3 +163,26 @@ def test_cli() -> None:
     ):
         r = runner.invoke(app, args)
         assert r.exit_code == 2 and needle in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_a_backtest_reports_the_sign_of_its_errors() -> None:
+    import pandas as pd
+
+    # the trend slows after 2018: every later run falls below the earlier trend
+    x = np.linspace(2010, 2024, 57)
+    y = np.where(x <= 2018, 18 + 0.6 * (x - 2010), 22.8 + 0.2 * (x - 2018))
+    y = y + np.tile([0.05, -0.05, 0.0], 19)
+    frame = pd.DataFrame({
+        "name": [f"run {i}" for i in range(len(x))], "year": x, "flop": 10**y,
+        "low_flop": 10**y, "high_flop": 10**y, "in_trend": True,
+        "date": [str(int(v)) for v in x],
+    })  # fmt: skip
+    bt = trends.backtest_frame(frame, cutoff=2018, trend="all", bootstrap=200)
+    errors = [c["error_oom"] for c in bt.checks]
+    assert len(errors) == (x > 2018).sum() and all(e < 0 for e in errors)
+    assert bt.over_predicted == len(errors) and bt.under_predicted == 0
+    # the later runs sit 0.4 OOM a year below the old trend: a median shortfall of ~1.2 OOM
+    assert bt.bias_oom == pytest.approx(-0.4 * np.median(x[x > 2018] - 2018), abs=0.1)
+    info = bt.to_dict()
+    assert info["bias_oom"] == bt.bias_oom and info["mean_error_oom"] < 0
+    assert f"over-predicted {len(errors)} of {len(errors)}" in info["summary"]

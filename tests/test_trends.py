@@ -212,3 +212,56 @@ def test_growth_alexnet_to_alphago_zero() -> None:
     assert g.moore_factor(18) == pytest.approx(2 ** (g.years / 1.5))
     with pytest.raises(InputError, match="no record named"):
         trends.growth_frame(dataset.load(), "AlexNet", "Skynet")
+
+
+def _frame(x: np.ndarray, y: np.ndarray):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    return pd.DataFrame({
+        "name": [f"run {i}" for i in range(len(x))], "year": x, "flop": 10**y,
+        "low_flop": 10**y, "high_flop": 10**y, "in_trend": True,
+    })  # fmt: skip
+
+
+def test_a_fit_across_a_break_warns_and_names_the_break() -> None:
+    from aicompute.trends.eras import break_in, checked_fit
+
+    rng = np.random.default_rng(3)
+    x = np.sort(rng.uniform(1980, 2020, 120))
+    true_break = 2005.0
+    y = 15 + np.where(x < true_break, 0.1 * (x - true_break), 0.6 * (x - true_break))
+    y = y + rng.normal(0, 0.3, len(x))
+    frame = _frame(x, y)
+    found = break_in(frame)
+    assert found is not None and abs(found.year - true_break) < 1.5
+    assert found.before + found.after == 120
+    fit = checked_fit(frame, bootstrap=0)
+    assert len(fit.warnings) == 1 and f"`since` {found.date}" in fit.warnings[0]
+    # each era alone: no warning
+    later = frame[frame["year"] >= found.year]
+    assert break_in(later) is None and checked_fit(later, bootstrap=0).warnings == ()
+
+
+def test_one_straight_line_does_not_warn() -> None:
+    from aicompute.trends.eras import break_in
+
+    for seed in range(10):  # noise alone must not pass the BIC threshold
+        rng = np.random.default_rng(seed)
+        x = np.sort(rng.uniform(2010, 2025, 150))
+        y = 18 + 0.6 * (x - 2010) + rng.normal(0, 0.5, len(x))
+        assert break_in(_frame(x, y)) is None, seed
+    assert break_in(_frame(np.array([2010.0, 2011, 2012]), np.array([18.0, 19, 20]))) is None
+
+
+def test_the_dataset_today_is_fitted_since_its_break() -> None:
+    a = trends.analyze(dataset.load(), bootstrap=0)
+    assert a.eras is not None and a.recent_since == a.eras.to_dict()["break"]
+    assert a.recent_fit is not None and a.recent_fit.warnings == ()
+    assert a.all_fit.warnings and a.recent_fit.n == len(a.recent)
+    # today's trend is Sevilla et al.'s deep-learning era (6 months, 4-9) in this dataset
+    assert 4 < a.recent_fit.doubling_months < 9
+    assert a.frontier_fit is not None and a.frontier_fit.since >= 2010
+    for domain, fit in a.domain_fits.items():
+        assert fit.n >= 10, domain
+    assert all(n < 10 for n in a.domain_skipped.values())
+    assert set(a.domain_fits) | set(a.domain_skipped) == set(a.recent["domain"])

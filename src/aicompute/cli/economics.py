@@ -15,6 +15,7 @@ from aicompute.cli.common import (
     load_frame,
 )
 from aicompute.cli.output import call_with, console, print_json, user_errors
+from aicompute.constants import FORECAST_BOOTSTRAP
 
 Text = Optional[str]
 
@@ -66,7 +67,9 @@ def forecast_command(
             help="World annual hardware budget (default the seed's $1 trillion).",
         ),
     ] = None,
-    bootstrap: Annotated[int, typer.Option("--bootstrap", help="Resamples.")] = 2000,
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", help="Resamples (the report uses the default).")
+    ] = FORECAST_BOOTSTRAP,
     seed: SeedOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:
@@ -168,11 +171,15 @@ def _print_backtest(bt) -> None:
     info = bt.to_dict()
     out.print(
         f"Backtest: fitted on {bt.forecast.fit.n} records up to {info['cutoff']} "
-        f"(doubling {bt.forecast.fit.doubling_months:.2f} months); "
-        f"{len(bt.checks)} later records, {info['coverage'] or 0:.0%} inside the 90% "
-        f"interval, median error {info['median_abs_error_oom'] or 0:.2f} OOM"
+        f"(doubling {bt.forecast.fit.doubling_months:.2f} months); {len(bt.checks)} later "
+        "records."
     )
-    table = Table(title="Later records against the prediction", title_justify="left")
+    out.print(info["summary"][0].upper() + info["summary"][1:] + ".")
+    table = Table(
+        title="Later records against the prediction (error: actual minus predicted; "
+        "negative = over-predicted)",
+        title_justify="left",
+    )
     for col in ("record", "date", "actual", "predicted", "90% interval", "error (OOM)"):
         table.add_column(col, justify="left" if col in {"record", "date"} else "right")
     for c in bt.checks:
@@ -182,7 +189,10 @@ def _print_backtest(bt) -> None:
             f"{c['flop']:.2e}",
             f"{c['predicted_flop']:.2e}",
             f"{c['low_flop']:.1e} – {c['high_flop']:.1e}",
-            f"{c['error_oom']:+.2f}" + ("" if c["inside"] else " ✗"),
+            RichText(
+                f"{c['error_oom']:+.2f}" + ("" if c["inside"] else " ✗"),
+                style="dark_orange" if c["error_oom"] < 0 else "blue",
+            ),
         )
     out.print(table)
 

@@ -16,6 +16,7 @@ from aicompute.cli.common import (
     load,
 )
 from aicompute.cli.output import console, print_json, spinner, user_errors
+from aicompute.constants import FIT_BOOTSTRAP
 
 CHART_NAMES = ("modern", "eras", "domains", "estimate")
 
@@ -28,7 +29,7 @@ def report_command(
     ),
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap resamples for the fits' intervals.")
-    ] = 1000,
+    ] = FIT_BOOTSTRAP,
     static: Annotated[
         bool, typer.Option("--static/--no-static", help="Export the charts as SVG and PNG.")
     ] = True,

@@ -17,6 +17,7 @@ from aicompute.cli.common import (
     load_frame,
 )
 from aicompute.cli.output import console, print_json, user_errors
+from aicompute.constants import FIT_BOOTSTRAP
 
 
 def escape_markup(text: str) -> str:
@@ -36,7 +37,7 @@ def fit_command(
     filters: dict[str, Any] | None = None,
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap resamples (0: analytic interval only).")
-    ] = 1000,
+    ] = FIT_BOOTSTRAP,
     point_uncertainty: Annotated[
         bool,
         typer.Option(
@@ -48,14 +49,17 @@ def fit_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Fit an exponential trend: doubling time and growth per year with 90% intervals."""
-    from aicompute.trends import RecordFilter, fit_frame
+    from aicompute.trends import RecordFilter
+    from aicompute.trends.eras import checked_fit
     from aicompute.trends.fit import check_bootstrap
 
     with user_errors():
         check_bootstrap(bootstrap, seed)
         frame, results = load_frame(data, with_embedded)
         chosen = RecordFilter.parse(**filters or {}).apply(frame)
-        fit = fit_frame(chosen, bootstrap=bootstrap, seed=seed, point_uncertainty=point_uncertainty)
+        fit = checked_fit(
+            chosen, bootstrap=bootstrap, seed=seed, point_uncertainty=point_uncertainty
+        )
     if as_json:
         out = fit.to_dict()
         out["records"] = list(fit.names)
@@ -92,6 +96,11 @@ def fit_command(
         f"bootstrap: {fit.bootstrap} resamples, seed {fit.seed}[/]"
     )
     out.print(f"[dim]Records counted: {escape_markup(fit.scope)}[/]")
+    if fit.warnings:
+        from aicompute.estimation.inputs import render
+
+        for warning in fit.warnings:
+            out.print(f"[bold yellow]Warning:[/] {escape_markup(render(warning, 'flag'))}")
     for credit in credits(results):
         out.print(f"[dim]Data: {escape_markup(credit)}[/]")
 

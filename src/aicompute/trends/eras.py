@@ -32,9 +32,24 @@ from aicompute.constants import DEFAULT_SEED, INTERVAL_LEVEL
 from aicompute.errors import InputError
 from aicompute.trends.fit import Fit, check_bootstrap, fit_trend, trend_rows, year_to_date
 
-__all__ = ["BreakSearch", "Eras", "detect_eras", "eras_frame", "fit_segments", "search_break"]
+__all__ = [
+    "BREAK_EVIDENCE",
+    "BreakSearch",
+    "Eras",
+    "break_in",
+    "checked_fit",
+    "detect_eras",
+    "eras_frame",
+    "fit_segments",
+    "search_break",
+]
 
 MODELS = {"line": 3, "kink": 5, "jump": 6}
+
+BREAK_EVIDENCE = 10.0
+"""How much lower (better) the BIC of a kink or a jump must be than one line's before a fit
+across the break is flagged: a difference above 10 is "very strong" evidence on Kass and
+Raftery's scale (J. Am. Stat. Assoc. 90, 1995, p. 777)."""
 
 
 @dataclass(frozen=True)
@@ -299,3 +314,64 @@ def eras_frame(frame: Any, **kwargs: Any) -> Eras:
     return detect_eras(
         data["year"].to_numpy(), data["flop"].to_numpy(), names=tuple(data["name"]), **kwargs
     )
+
+
+@dataclass(frozen=True)
+class BreakInside:
+    """A break found inside the span of a selection: the model that found it, its date, and
+    the BIC of each model."""
+
+    model: str
+    year: float
+    bic: dict[str, float]
+    before: int
+    after: int
+
+    @property
+    def date(self) -> str:
+        return year_to_date(self.year)
+
+    def warning(self) -> str:
+        """The warning a fit across this break carries (``since`` marked as a field)."""
+        return (
+            f"one exponential across a break: these records follow two trends, with a "
+            f"{self.model} at {self.date} (BIC {self.bic[self.model]:.0f} against "
+            f"{self.bic['line']:.0f} for one line; {self.before} records before, {self.after} "
+            f"after). Fit each era instead, e.g. the later one with `since` {self.date}"
+        )
+
+
+def break_in(frame: Any, *, min_points: int = 5) -> BreakInside | None:
+    """The break inside the trend rows of ``frame``, when a kink or a jump beats one line by
+    more than :data:`BREAK_EVIDENCE` in BIC with at least ``min_points`` records on each side;
+    else None (too few records to tell is None too)."""
+    data = trend_rows(frame)
+    x = data["year"].to_numpy(dtype=float)
+    if len(x) < 2 * min_points:
+        return None
+    order = np.argsort(x, kind="stable")
+    x = x[order]
+    y = np.log10(data["flop"].to_numpy(dtype=float))[order]
+    search = search_break(x, y, min_points)
+    bic = search.bic()
+    model = min(bic, key=bic.__getitem__)
+    tau = search.breaks.get(model)
+    if model == "line" or tau is None or bic["line"] - bic[model] <= BREAK_EVIDENCE:
+        return None
+    before = int((x < tau).sum())
+    return BreakInside(model, float(tau), bic, before, len(x) - before)
+
+
+def checked_fit(frame: Any, **kwargs: Any) -> Fit:
+    """:func:`~aicompute.trends.fit_frame` with a warning when its records span a break
+    (:func:`break_in`): the one fit every face (the command line, the report, the web app)
+    shows for a selection of records."""
+    import dataclasses
+
+    from aicompute.trends.fit import fit_frame
+
+    fit = fit_frame(frame, **kwargs)
+    inside = break_in(frame)
+    if inside is None:
+        return fit
+    return dataclasses.replace(fit, warnings=(*fit.warnings, inside.warning()))

@@ -123,6 +123,9 @@ class Fit:
     names: tuple[str, ...] = field(default=(), repr=False)
     scope: str = ""
     """Which records a fit of a records frame counts (:data:`aicompute.dataset.TREND_SCOPE`)."""
+    warnings: tuple[str, ...] = ()
+    """What a reader must know before citing the fit (a break inside its span, see
+    :func:`aicompute.trends.eras.checked_fit`); field names are marked with backticks."""
 
     @property
     def growth_per_year(self) -> float:
@@ -189,6 +192,7 @@ class Fit:
             "seed": self.seed,
             "point_uncertainty": self.point_uncertainty,
             "scope": self.scope,
+            "warnings": list(self.warnings),
             "analytic": {
                 "slope_oom_per_year_ci": list(self.slope_ci_analytic),
                 "doubling_months_ci": [

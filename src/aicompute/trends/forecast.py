@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from aicompute.constants import DEFAULT_SEED, INTERVAL_LEVEL
+from aicompute.constants import DEFAULT_SEED, FORECAST_BOOTSTRAP, INTERVAL_LEVEL
 from aicompute.errors import InputError
 from aicompute.trends.fit import (
     MIN_POINTS,
@@ -118,7 +118,7 @@ def forecast_trend(
     *,
     until: float,
     target: float | None = None,
-    bootstrap: int = 2000,
+    bootstrap: int = FORECAST_BOOTSTRAP,
     seed: int = DEFAULT_SEED,
     level: float = INTERVAL_LEVEL,
     selection: str = "",
@@ -204,7 +204,7 @@ def forecast_frame(
     until: float = 2030,
     target: float | None = None,
     since: float | str | None = None,
-    bootstrap: int = 2000,
+    bootstrap: int = FORECAST_BOOTSTRAP,
     seed: int = DEFAULT_SEED,
 ) -> Forecast:
     """:func:`forecast_trend` on a records DataFrame, for a trend selection (see
@@ -240,8 +240,46 @@ class Backtest:
 
     @property
     def median_error_oom(self) -> float | None:
+        """The median size of the errors (orders of magnitude, sign ignored)."""
         errs = [abs(c["error_oom"]) for c in self.checks]
         return float(np.median(errs)) if errs else None
+
+    @property
+    def bias_oom(self) -> float | None:
+        """The median signed error, actual minus predicted (orders of magnitude): negative
+        when the trend over-predicted the later runs, positive when it under-predicted."""
+        errs = [c["error_oom"] for c in self.checks]
+        return float(np.median(errs)) if errs else None
+
+    @property
+    def mean_error_oom(self) -> float | None:
+        errs = [c["error_oom"] for c in self.checks]
+        return float(np.mean(errs)) if errs else None
+
+    @property
+    def over_predicted(self) -> int:
+        """Later runs below their predicted median."""
+        return sum(c["error_oom"] < 0 for c in self.checks)
+
+    @property
+    def under_predicted(self) -> int:
+        """Later runs above their predicted median."""
+        return sum(c["error_oom"] > 0 for c in self.checks)
+
+    def summary(self) -> str:
+        """One sentence on the size and the direction of the errors."""
+        if not self.checks:
+            return "no later records to check"
+        bias = self.bias_oom or 0.0
+        n = len(self.checks)
+        lean = "over" if bias < 0 else "under"
+        count = self.over_predicted if bias < 0 else self.under_predicted
+        return (
+            f"the trend fitted up to {year_to_date(self.cutoff)} {lean}-predicted {count} of "
+            f"{n} later runs; median signed error {bias:+.2f} orders of magnitude (a factor "
+            f"of {10 ** abs(bias):.1f}), median size {self.median_error_oom:.2f}; "
+            f"{self.coverage:.0%} inside the {self.forecast.level:.0%} interval"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -250,6 +288,11 @@ class Backtest:
             "checks": list(self.checks),
             "coverage": self.coverage,
             "median_abs_error_oom": self.median_error_oom,
+            "bias_oom": self.bias_oom,
+            "mean_error_oom": self.mean_error_oom,
+            "over_predicted": self.over_predicted,
+            "under_predicted": self.under_predicted,
+            "summary": self.summary(),
         }
 
 
@@ -259,7 +302,7 @@ def backtest_frame(
     cutoff: str | float,
     trend: str = "frontier",
     names: list[str] | None = None,
-    bootstrap: int = 2000,
+    bootstrap: int = FORECAST_BOOTSTRAP,
     seed: int = DEFAULT_SEED,
 ) -> Backtest:
     """Fit the selection on records up to ``cutoff`` and predict the later ones: the later
@@ -292,7 +335,8 @@ def backtest_frame(
     checks = []
     for row in later.itertuples():
         pred = intercept + slope * (row.year - fit.centre) + noise
-        lo, med, hi = np.quantile(pred, [0.05, 0.5, 0.95])
+        tail = (1 - INTERVAL_LEVEL) / 2
+        lo, med, hi = np.quantile(pred, [tail, 0.5, 1 - tail])
         actual = math.log10(row.flop)
         checks.append(
             {
