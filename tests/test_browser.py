@@ -8,6 +8,7 @@ a missing browser is a failure, so the suite can never pass by skipping it. Scre
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -55,8 +56,8 @@ def report_url(tmp_path_factory):  # type: ignore[no-untyped-def]
             date="2016-06-01",
             domain="Other",
             flop=1e20,
-            notes="<img src=x onerror=alert(2)>",
-            sources=["https://example.org"],
+            notes="<img src=x onerror=alert(2)> " + "unbroken" * 40,
+            sources=["https://example.org", "https://example.org/" + "x" * 300],
         )
     )
     out = build_report(
@@ -81,7 +82,7 @@ def page(report_url):  # type: ignore[no-untyped-def]
         pg.on("dialog", lambda d: (pg.problems.append(f"dialog: {d.message}"), d.dismiss()))
         pg.on("request", lambda r: r.url.startswith("file:") or pg.problems.append(r.url))
         pg.goto(report_url)
-        for chart in ("modern", "eras", "domains"):
+        for chart in ("modern", "eras", "domains", "forecast", "cost"):
             pg.wait_for_selector(
                 f"#chart-{chart}[data-ready='true']", state="attached", timeout=30_000
             )
@@ -184,3 +185,86 @@ def test_markup_shows_as_text(page) -> None:  # type: ignore[no-untyped-def]
     page.locator("#records").screenshot(path=str(ARTIFACTS / "records-escaped.png"))
     page.fill("#record-search", "")
     assert page.problems == []  # no alert dialog ever opened
+
+
+WIDTHS = (390, 1400)
+
+
+@pytest.fixture
+def every_width(page):  # type: ignore[no-untyped-def]
+    """Yields a function that sets the page's width; the page goes back to 1280 px after."""
+
+    def width(px: int) -> None:
+        page.set_viewport_size({"width": px, "height": 900})
+        page.wait_for_timeout(300)  # the charts fit their new container
+
+    yield width
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = false)")
+
+
+def test_never_scrolls_sideways(page, every_width) -> None:  # type: ignore[no-untyped-def]
+    """At a phone's and a desktop's width, with every disclosure open (long URLs and notes
+    included), nothing is wider than the window; the charts fill their column."""
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+    for px in WIDTHS:
+        every_width(px)
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner, f"{scroll} px wide at {px}"
+        column, chart = page.evaluate(
+            "['#charts', '#chart-modern'].map(s => document.querySelector(s)"
+            ".getBoundingClientRect().width)"
+        )
+        assert chart == pytest.approx(column, abs=1), (px, chart, column)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(ARTIFACTS / f"report-{px}.png"))
+        page.locator("#records").screenshot(path=str(ARTIFACTS / f"records-{px}.png"))
+    assert page.problems == []
+
+
+def test_dates_stay_on_one_line(page, every_width) -> None:  # type: ignore[no-untyped-def]
+    cells = "#records-table td.date, #backtest-table td.date"
+    lines = f"""() => [...document.querySelectorAll('{cells}')]
+        .map(td => {{ const r = document.createRange(); r.selectNodeContents(td);
+                     return r.getClientRects().length; }})"""
+    for px in WIDTHS:
+        every_width(px)
+        counts = page.evaluate(lines)
+        assert len(counts) >= 33 and set(counts) == {1}, (px, counts)
+
+
+def test_table_of_contents_reaches_every_section(page) -> None:  # type: ignore[no-untyped-def]
+    links = page.locator("#toc a")
+    hrefs = links.evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert len(hrefs) == 8 and hrefs.index("#reproduction") < hrefs.index("#appendix")
+    for n, href in enumerate(hrefs):
+        links.nth(n).click()
+        page.wait_for_function(f"() => location.hash === '{href}'")
+        top, bottom = page.evaluate(
+            f"""() => [document.querySelector('{href}').getBoundingClientRect().top,
+                Math.ceil(scrollY + innerHeight) >= document.documentElement.scrollHeight]"""
+        )
+        assert 0 <= top <= 80 or bottom, (href, top)  # below the sticky contents line
+        assert page.locator("#toc").bounding_box()["y"] == 0  # the contents stay in view
+    page.evaluate("() => { history.replaceState(null, '', location.pathname); scrollTo(0, 0); }")
+    assert page.problems == []
+
+
+def test_each_row_shows_its_calculation(page) -> None:  # type: ignore[no-untyped-def]
+    rows = page.locator("#records-table tbody tr")
+    calculations = page.locator("#records-table tbody tr code.calculation")
+    assert calculations.count() == 16  # the seed's 11 records with inputs: 16 calculations
+    line = r"= .+ = \d[\d.]*e\d+ FLOP = [\d.,]+(?:e-?\d+)? pfs-days"
+    for text in calculations.all_text_contents():
+        assert re.fullmatch(line, text), text
+    page.fill("#record-search", "AlexNet")
+    expect(rows).to_have_count(1)
+    shown = rows.first.locator(".calc-cell").inner_text()  # visible, not folded away
+    assert "operations" in shown and "forward MACs per example × 2 FLOP/MAC" in shown
+    assert (
+        "= 750M MAC × 2 FLOP/MAC × 3 (forward+backward) × 1.2M examples × 90 epochs "
+        "= 4.86e17 FLOP = 0.00562 pfs-days"
+    ) in shown
+    assert rows.first.locator("td.num").all_text_contents() == ["0.00589", "5.09e17"]
+    page.fill("#record-search", "")
+    assert page.problems == []

@@ -36,7 +36,8 @@ RUN = {
     "estimate --hardware Titan X",
     "data check",
     "data show Llama 3.1 405B",
-    "fit --since 2012",
+    "fit --since 2010-07-02",
+    "forecast --backtest 2020-06",
     "growth AlexNet AlphaGoZero",
     "cost --hardware H100 SXM",
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import struct
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,6 +15,8 @@ from aicompute import dataset
 from aicompute.cli import app
 from aicompute.dataset import Record, records_to_frame
 from aicompute.report import build_report
+from aicompute.report.build import record_rows
+from aicompute.units import format_number
 from tests.conftest import methods_apart, seed_records
 
 EVIL = "<script>alert(1)</script>"
@@ -97,13 +100,102 @@ def test_page_is_offline(report) -> None:  # type: ignore[no-untyped-def]
 
 def test_page_content(report) -> None:  # type: ignore[no-untyped-def]
     page = (report.path / "index.html").read_text()
-    assert "3.44 months" in page and "321,274x" in page
-    assert page.count('class="calc"') == 16  # the appendix, from the records' own inputs
+    assert "321,274x" in page
+    # the appendix, from the records' own inputs: one closed box per calculation
+    assert page.count('<details class="calc"') == 16
     assert "750M MAC × 2 FLOP/MAC × 3 (forward+backward) × 1.2M examples × 90 epochs" in page
     claims = page.split('id="claims-table"')[1].split("</table>")[0]
     assert claims.count('<td class="ok">yes</td>') == 11
     for chart in ("modern", "eras", "domains"):
         assert f'id="chart-{chart}"' in page
+
+
+class Sections(HTMLParser):
+    """The page's table of contents, its sections in order, and every element id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.toc: list[str] = []
+        self.sections: list[str] = []
+        self.ids: set[str] = set()
+        self._in_toc = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        if attr.get("id"):
+            self.ids.add(attr["id"] or "")
+        if tag == "nav" and attr.get("id") == "toc":
+            self._in_toc = True
+        if self._in_toc and tag == "a":
+            self.toc.append(attr.get("href") or "")
+        if tag == "section" and attr.get("id"):
+            self.sections.append(attr["id"] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "nav":
+            self._in_toc = False
+
+
+def test_table_of_contents_and_section_order(report) -> None:  # type: ignore[no-untyped-def]
+    page = (report.path / "index.html").read_text()
+    parsed = Sections()
+    parsed.feed(page)
+    assert page.index('id="toc"') < page.index('id="headline"')  # right after the header
+    assert parsed.toc == [f"#{s}" for s in parsed.sections]  # every section, in page order
+    assert {href[1:] for href in parsed.toc} <= parsed.ids
+    assert parsed.sections == [
+        "headline", "reproduction", "charts", "present-trends", "outlook", "records", "checks",
+        "appendix",
+    ]  # fmt: skip
+
+
+def test_headline_cards_put_today_first(report) -> None:  # type: ignore[no-untyped-def]
+    summary = json.loads((report.path / "summary.json").read_text())
+    page = (report.path / "index.html").read_text()
+    headline = page.split('id="headline"')[1].split("</section>")[0]
+    keys = re.findall(r'data-key="(\w+)"', headline)
+    cards = {c["key"]: c for c in summary["today"]["cards"]}
+    assert keys[:2] == ["recent", "seed"] and set(keys) == set(cards)
+    recent = cards["recent"]["fit"]
+    lo, hi = recent["doubling_months_ci"]
+    first = headline.split("</article>")[0]
+    assert f"{format_number(recent['doubling_months'])} <span" in first
+    assert f"90% interval {format_number(lo)}–{format_number(hi)} months" in first
+    assert f"{format_number(recent['growth_per_year'], 'factor')} per year" in first
+    assert cards["recent"]["command"] in first
+    for pub in summary["today"]["published"]:
+        assert pub["label"] in headline
+
+
+def test_each_record_row_carries_its_calculation() -> None:
+    rows = {r["name"]: r for r in record_rows(seed_records())}
+    alexnet = rows["AlexNet"]
+    assert [c["method"] for c in alexnet["calculations"]] == ["operations", "hardware"]
+    ops = alexnet["calculations"][0]
+    assert ops["formula"].startswith("forward MACs per example × 2 FLOP/MAC")
+    assert ops["calculation"] == (
+        "750M MAC × 2 FLOP/MAC × 3 (forward+backward) × 1.2M examples × 90 epochs = 4.86e17 FLOP"
+    )
+    assert ops["pfs_text"] == "0.00562 pfs-days"
+    assert alexnet["flop_text"] == "5.09e17" and alexnet["pfs_text"] == "0.00589"
+    assert alexnet["range_text"] == "1.7e17 – 1.5e18 FLOP"
+    assert rows["AlphaGoZero"]["calculations"] == [] and rows["AlphaGoZero"]["pfs_text"] == "1,890"
+    with_inputs = sum(1 for r in seed_records() if r.estimates)
+    assert sum(1 for r in rows.values() if r["calculations"]) == with_inputs == 11
+
+
+def test_numbers_are_written_as_people_write_them(report) -> None:  # type: ignore[no-untyped-def]
+    """No Python or JavaScript exponent (``1.89e+03``, ``6.3e+02``), no SI ``G`` on counts."""
+    page = (report.path / "index.html").read_text()
+    text = re.sub(r"<script\b.*?</script>", "", page, flags=re.S)  # the data, not the prose
+    found = re.findall(r".{0,30}\de(?:\+|-?0)\d", text)
+    assert not found, found[:5]
+    assert not re.search(r"\dG (params|tokens|examples)", page)
+    data = json.loads(page.split('id="records-data">')[1].split("</script>")[0])
+    texts = [r["flop_text"] for r in data] + [
+        c["calculation"] for r in data for c in r["calculations"]
+    ]
+    assert texts and not any("e+" in t or re.search(r"e-?0\d", t) for t in texts)
 
 
 def test_markup_in_data_is_escaped(tmp_path: Path) -> None:
@@ -208,6 +300,22 @@ def test_report_outlook_sections(tmp_path: Path) -> None:
     page = (out / "index.html").read_text()
     for table in ("backtest-table", "limits-table"):
         assert f'id="{table}"' in page
+    # the backtest says which way it erred, and colours each error by its sign and size
+    bt = outlook["backtest"]
+    n = len(bt["checks"])
+    assert bt["over_predicted"] + bt["under_predicted"] <= n
+    lean, count = (
+        ("over", bt["over_predicted"]) if bt["bias_oom"] < 0 else ("under", bt["under_predicted"])
+    )
+    prose = " ".join(page.split())
+    assert f"{lean}-predicted {count} of {n}</strong>" in prose
+    assert f"a median {format_number(abs(bt['bias_oom']), digits=2)} orders of magnitude" in prose
+    cells = re.findall(r'class="num err (over|under)-([1-4])" data-error="([^"]+)"', page)
+    assert len(cells) == n
+    for side, level, error in cells:
+        e = float(error)
+        assert side == ("over" if e < 0 else "under")
+        assert int(level) == 1 + (abs(e) >= 0.25) + (abs(e) >= 0.5) + (abs(e) >= 1)
     assert "the seed&#39;s figure" in page or "the seed's figure" in page
     assert (out / "charts" / "forecast.vl.json").is_file() and (
         out / "charts" / "cost.vl.json"

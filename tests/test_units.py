@@ -150,11 +150,16 @@ def test_ranges() -> None:
 
 
 def test_formatting() -> None:
-    assert units.format_si(11.4e9) == "11.4G"
-    assert units.format_si(999.96e6) == "1G"
+    assert units.format_si(11.4e9) == "11.4B"  # a bare count: billions, as people write
+    assert units.format_si(11.4e9, unit="MAC") == "11.4 GMAC"  # a unit takes its SI prefix
+    assert units.format_si(999.96e6) == "1B"
+    assert units.format_si(405e9) + " params" == "405B params"
+    assert units.format_si(2.5e-5) == "2.5e-5" and units.format_si(3e16) == "3e16"
     assert units.format_pfs_days(1.0506e19) == "0.122 pfs-days"
-    assert units.format_pfs_days(2.45e15) == "2.84e-05 pfs-days"
-    assert units.format_flop(1.0506e19) == "1.05e+19 FLOP"
+    assert units.format_pfs_days(2.45e15) == "2.84e-5 pfs-days"
+    assert units.format_pfs_days(3.14e23) == "3,630 pfs-days"
+    assert units.format_flop(1.0506e19) == "1.05e19 FLOP"
+    assert units.format_flop(1890) == "1,890 FLOP"
     assert units.format_duration(475200) == "5.5 days"
 
 

@@ -106,7 +106,7 @@ def test_calculator_save_see_edit(page, server) -> None:  # type: ignore[no-unty
     page.fill("input[name=label]", "Chinchilla-like test")
     page.fill("input[name=date]", "2022-03-29")
     page.wait_for_selector("#result-table")
-    assert "70G params × 2 FLOP/MAC × 3 (forward+backward) × 1.4T tokens" in page.text_content(
+    assert "70B params × 2 FLOP/MAC × 3 (forward+backward) × 1.4T tokens" in page.text_content(
         "#result-table"
     )
     page.wait_for_selector("#estimate-chart[data-ready='true']", state="attached", timeout=30_000)
@@ -122,7 +122,7 @@ def test_calculator_save_see_edit(page, server) -> None:  # type: ignore[no-unty
     assert "Chinchilla-like test" in page.text_content("h1")
     # the stored calculation is the inputs as typed, and redoes itself on the record page
     calc = page.text_content("article.calc")
-    assert "70G params × 2 FLOP/MAC × 3 (forward+backward) × 1.4T tokens" in calc
+    assert "70B params × 2 FLOP/MAC × 3 (forward+backward) × 1.4T tokens" in calc
     assert "inputs: params = 70B, tokens = 1.4T" in calc
     assert page.locator("article.calc .error").count() == 0
     # in the table

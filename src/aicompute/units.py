@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal
 
 from aicompute.constants import (
@@ -39,14 +39,20 @@ from aicompute.errors import InputError
 from aicompute.uncertainty import Range
 
 __all__ = [
+    "NO_VALUE",
     "Kind",
+    "NumberKind",
     "check_length",
     "flop_to_petaflop",
     "flop_to_pfs_days",
+    "format_count",
     "format_duration",
     "format_flop",
+    "format_number",
+    "format_percent",
     "format_pfs_days",
     "format_si",
+    "format_usd",
     "parse_count",
     "parse_duration",
     "parse_flop",
@@ -62,6 +68,9 @@ __all__ = [
 ]
 
 Kind = Literal["count", "flop", "macs", "rate", "duration", "fraction", "number"]
+NumberKind = Literal[
+    "number", "flop", "pfs_days", "count", "count_words", "usd", "percent", "factor"
+]
 
 
 def flop_to_pfs_days(flop: float) -> float:
@@ -649,6 +658,9 @@ def parse_range(
 
 # --- formatting ----------------------------------------------------------------------------
 
+_COUNT_SHORT = [(1e15, ""), (1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")]
+"""The letters of a bare count: thousand, million, billion, trillion (beyond: scientific)."""
+
 _SI_SHORT = [
     (1e24, "Y"),
     (1e21, "Z"),
@@ -662,33 +674,194 @@ _SI_SHORT = [
 
 
 def format_si(value: float, digits: int = 3, unit: str = "") -> str:
-    """Format with an SI letter and ``digits`` significant digits: ``1.2M``, ``11.4G``; with a
-    unit, a space goes before the prefixed unit: ``1.581 TFLOP/s``.
+    """Format with a scale letter and ``digits`` significant digits. A bare count takes the
+    letters people write (``1.2M``, ``405B``, ``1.4T``; the parsers read them back), a unit its
+    SI prefix after a space (``1.581 TFLOP/s``, ``11.4 GMAC``). Exponents are written as people
+    write them: ``2e-5``, ``1.2e18``.
 
-    >>> format_si(11.4e9), format_si(1200000), format_si(0.33), format_si(1.581e12, 4, "FLOP/s")
-    ('11.4G', '1.2M', '0.33', '1.581 TFLOP/s')
+    >>> format_si(405e9), format_si(1200000), format_si(0.33), format_si(1.581e12, 4, "FLOP/s")
+    ('405B', '1.2M', '0.33', '1.581 TFLOP/s')
+    >>> format_si(2.5e-5), format_si(3e16), format_si(3e16, unit="FLOP")
+    ('2.5e-5', '3e16', '30 PFLOP')
     """
     sep = " " if unit else ""
     if value == 0 or not math.isfinite(value):
         return f"{value:g}{sep}{unit}"
     magnitude = abs(value)
-    for scale, letter in _SI_SHORT:
+    for scale, letter in _SI_SHORT if unit else _COUNT_SHORT:
         if magnitude >= scale * 0.9995:
-            return f"{value / scale:.{digits}g}{sep}{letter}{unit}"
-    return f"{value:.{digits}g}{sep}{unit}"
+            if not unit and scale >= 1e15:
+                break
+            return f"{_tidy(f'{value / scale:.{digits}g}')}{sep}{letter}{unit}"
+    return f"{_tidy(f'{value:.{digits}g}')}{sep}{unit}"
+
+
+def _tidy(text: str) -> str:
+    """A number from Python's ``g``/``e`` formats with its exponent as people write it:
+    ``1e-05`` -> ``1e-5``, ``3e+16`` -> ``3e16``."""
+    return re.sub(r"e([+-])0*(\d)", lambda m: f"e{'-' if m[1] == '-' else ''}{m[2]}", text)
+
+
+# --- the one number formatter ---------------------------------------------------------------
+#
+# The CLI, the report and the web app print numbers with these rules; the report's
+# ``static/format.js`` implements the same rules in JavaScript, string for string (the tests
+# compare them on a battery of values). Rounding is to ``digits`` significant digits, half away
+# from zero on the exact value of the float, as JavaScript's ``toExponential`` rounds.
+
+_COUNT_SCALES = {6: ("M", " million"), 9: ("B", " billion"), 12: ("T", " trillion")}
+NO_VALUE = "\u2013"
+"""What a missing number prints as: an en dash."""
+
+
+def _round_sig(magnitude: float, digits: int) -> tuple[str, int]:
+    """A positive finite ``magnitude`` rounded to ``digits`` significant digits: the digits and
+    the power of ten of the first one (``('314', 23)`` for 3.14e23)."""
+    with localcontext() as context:
+        context.rounding = ROUND_HALF_UP
+        text = format(Decimal(magnitude), f".{digits - 1}e")
+    mantissa, exponent = text.split("e")
+    return mantissa.replace(".", ""), int(exponent)
+
+
+def _group(integer: str) -> str:
+    """Digits grouped by threes with commas: ``1234567`` -> ``1,234,567``."""
+    head = len(integer) % 3 or 3
+    return ",".join([integer[:head]] + [integer[i : i + 3] for i in range(head, len(integer), 3)])
+
+
+def _fixed(mantissa: str, exponent: int) -> str:
+    """Rounded digits written out in full: grouped integer part, no trailing zeros."""
+    if exponent >= len(mantissa) - 1:
+        return _group(mantissa + "0" * (exponent - len(mantissa) + 1))
+    if exponent < 0:
+        integer, fraction = "0", "0" * (-exponent - 1) + mantissa
+    else:
+        integer, fraction = mantissa[: exponent + 1], mantissa[exponent + 1 :]
+    fraction = fraction.rstrip("0")
+    return _group(integer) + (f".{fraction}" if fraction else "")
+
+
+def _scientific(mantissa: str, exponent: int) -> str:
+    """Rounded digits in scientific notation as people write it: ``3.14e23``, ``5e-4``."""
+    rest = mantissa[1:].rstrip("0")
+    return f"{mantissa[0]}{'.' + rest if rest else ''}e{exponent}"
+
+
+def _plain(magnitude: float, digits: int, fixed_below: int = 7) -> str:
+    """A positive magnitude: written out from 0.001 up to ``10**fixed_below``, else
+    scientific."""
+    mantissa, exponent = _round_sig(magnitude, digits)
+    if -3 <= exponent < fixed_below:
+        return _fixed(mantissa, exponent)
+    return _scientific(mantissa, exponent)
+
+
+def _scaled(magnitude: float, digits: int, words: bool) -> str:
+    """A positive count: in full below a million, then millions, billions and trillions
+    (``1.2M``, ``405B``, ``1.8T``, or in words), scientific from a quadrillion."""
+    mantissa, exponent = _round_sig(magnitude, digits)
+    if exponent < 6:
+        return _plain(magnitude, digits)
+    if exponent >= 15:
+        return _scientific(mantissa, exponent)
+    power = exponent // 3 * 3
+    short, long = _COUNT_SCALES[power]
+    return _fixed(mantissa, exponent - power) + (long if words else short)
+
+
+def format_number(value: float | None, kind: NumberKind = "number", digits: int = 3) -> str:
+    """A number for people, with ``digits`` significant digits (at most: trailing zeros go).
+
+    ``kind`` says what it counts:
+
+    - ``number``: written out from 0.001 to 10 million, grouped by threes, else scientific;
+    - ``flop``: FLOP, scientific from 10,000: ``3.14e23 FLOP``;
+    - ``pfs_days``: a number of petaflop/s-days: ``3,640 pfs-days``, ``0.00543 pfs-days``;
+    - ``count``: parameters, tokens, examples: ``25,000``, ``1.2M``, ``405B``, ``1.8T``;
+    - ``count_words``: the same in words: ``405 billion``;
+    - ``usd``: dollars, ``$25,000``, ``$2.5M``, ``$1.2B``;
+    - ``percent``: a fraction as a percentage: 0.904 -> ``90.4%``;
+    - ``factor``: a ratio: ``4.2x``.
+
+    ``None`` and NaN print as an en dash, infinities as ``∞``. The report's ``format.js``
+    gives the same strings.
+
+    >>> format_number(3.14159e23, "flop"), format_number(3640.4, "pfs_days")
+    ('3.14e23 FLOP', '3,640 pfs-days')
+    >>> format_number(405e9, "count"), format_number(2.5e6, "usd"), format_number(0.9, "percent")
+    ('405B', '$2.5M', '90%')
+    >>> format_number(999.5), format_number(-0.00012345), format_number(None)
+    ('1,000', '-1.23e-4', '–')
+    """
+    if digits < 1 or digits > 21:
+        raise ValueError(f"digits must be 1 to 21, got {digits}")
+    if value is None or math.isnan(value):
+        return NO_VALUE
+    value = float(value)
+    if kind == "percent":
+        value *= 100
+    sign = "-" if value < 0 else ""
+    magnitude = abs(value)
+    if math.isinf(magnitude):
+        text = "\u221e"
+    elif magnitude == 0:
+        sign, text = "", "0"
+    elif kind in ("count", "usd"):
+        text = _scaled(magnitude, digits, words=False)
+    elif kind == "count_words":
+        text = _scaled(magnitude, digits, words=True)
+    elif kind == "flop":
+        text = _plain(magnitude, digits, fixed_below=4)
+    else:
+        text = _plain(magnitude, digits)
+    if kind == "usd":
+        text = "$" + text
+    suffix = {"flop": " FLOP", "pfs_days": " pfs-days", "percent": "%", "factor": "x"}
+    return sign + text + suffix.get(kind, "")
 
 
 def format_flop(flop: float, digits: int = 3) -> str:
-    """Format an amount of compute in scientific notation: ``1.05e+19 FLOP``."""
-    return f"{flop:.{digits}g} FLOP" if flop < 1e4 else f"{flop:.{digits - 1}e} FLOP"
+    """Format an amount of compute as people write it: ``1.05e19 FLOP``, ``1,890 FLOP``.
+
+    >>> format_flop(1.0506e19), format_flop(1e24)
+    ('1.05e19 FLOP', '1e24 FLOP')
+    """
+    return format_number(flop, "flop", digits)
 
 
 def format_pfs_days(flop: float, digits: int = 3) -> str:
-    """Format FLOP as petaflop/s-days with ``digits`` significant digits: ``0.122 pfs-days``."""
-    value = flop_to_pfs_days(flop)
-    if value != 0 and (abs(value) < 1e-4 or abs(value) >= 1e6):
-        return f"{value:.{digits - 1}e} pfs-days"
-    return f"{value:.{digits}g} pfs-days"
+    """Format FLOP as petaflop/s-days with ``digits`` significant digits: ``0.122 pfs-days``,
+    ``3,640 pfs-days``.
+
+    >>> format_pfs_days(1.0506e19), format_pfs_days(3.14e23)
+    ('0.122 pfs-days', '3,630 pfs-days')
+    """
+    return format_number(flop_to_pfs_days(flop), "pfs_days", digits)
+
+
+def format_count(value: float, digits: int = 3, words: bool = False) -> str:
+    """A count of parameters, tokens or examples: ``405B``, ``1.8T``, ``25,000``; with
+    ``words``, ``405 billion``.
+
+    >>> format_count(405e9), format_count(1.8e12, words=True)
+    ('405B', '1.8 trillion')
+    """
+    return format_number(value, "count_words" if words else "count", digits)
+
+
+def format_usd(value: float, digits: int = 3) -> str:
+    """Dollars with at most ``digits`` significant digits: ``$2.5M``, ``$1.2B``.
+
+    >>> format_usd(2_512_345.678), format_usd(1.2e9)
+    ('$2.51M', '$1.2B')
+    """
+    return format_number(value, "usd", digits)
+
+
+def format_percent(fraction: float, digits: int = 3) -> str:
+    """A fraction as a percentage: ``0.904`` -> ``90.4%``."""
+    return format_number(fraction, "percent", digits)
 
 
 def format_duration(seconds: float) -> str:

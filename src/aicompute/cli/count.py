@@ -208,7 +208,7 @@ def _print(result, by_module: bool) -> None:
     from rich.table import Table
 
     from aicompute.estimation.inputs import render
-    from aicompute.units import format_pfs_days, format_si
+    from aicompute.units import format_flop, format_pfs_days, format_si
 
     out = console()
     per = "sequence" if result.seq_len else "example"
@@ -261,11 +261,12 @@ def _print(result, by_module: bool) -> None:
             else f"{format_si(result.examples)} examples x {result.epochs or 1:g} epochs"
         )
         out.print(
-            f"[bold]Training compute[/] ({data}): {result.training_flop:.3e} FLOP = "
+            f"[bold]Training compute[/] ({data}): {format_flop(result.training_flop, 4)} = "
             f"{format_pfs_days(result.training_flop)}"
         )
         if result.hardware_flop is not None:
-            out.print(f"  with activation recomputation, hardware FLOP: {result.hardware_flop:.3e}")
+            hardware = format_flop(result.hardware_flop, 4)
+            out.print(f"  with activation recomputation, hardware FLOP: {hardware}")
     if result.formulas:
         ft = Table(title="Analytic formulas, training FLOP per token", title_justify="left")
         ft.add_column("formula")

@@ -18,6 +18,7 @@ from aicompute.cli.common import (
     report_rows,
 )
 from aicompute.cli.output import console, print_json, user_errors
+from aicompute.units import format_flop, format_number, format_pfs_days
 
 app = typer.Typer(
     help="The dataset: list, show, validate, import and export records.", no_args_is_help=True
@@ -69,8 +70,8 @@ def list_command(
             row.date,
             Text(row.name),
             row.domain,
-            f"{bound}{row.pfs_days:.3g}" if known else "–",
-            f"{bound}{row.flop:.2e}" if known else "–",
+            bound + format_number(row.pfs_days) if known else "–",
+            bound + format_flop(row.flop).removesuffix(" FLOP") if known else "–",
             row.confidence,
             ", ".join(row.methods) + ("" if row.in_trend or not known else " (not fitted)"),
         )
@@ -128,8 +129,9 @@ def show_command(
         "–"
         if record.flop is None
         else (
-            f"{'< ' if record.upper_bound else ''}{record.flop:.3e} FLOP = {record.pfs_days:.4g} "
-            f"pfs-days (range {record.low_flop:.2e} – {record.high_flop:.2e})"
+            f"{'< ' if record.upper_bound else ''}{format_flop(record.flop, 4)} = "
+            f"{format_pfs_days(record.flop, 4)} (range {format_flop(record.low_flop)} – "
+            f"{format_flop(record.high_flop)})"
         )
     )
     for label, text in (
@@ -145,7 +147,7 @@ def show_command(
         ("base model", record.base_model),
         (
             "other scopes",
-            "; ".join(f"{k}: {v:.3g} FLOP" for k, v in record.flop_by_scope.items()),
+            "; ".join(f"{k}: {format_flop(v)}" for k, v in record.flop_by_scope.items()),
         ),
         ("in trend fits", "yes" if record.in_trend else "no"),
         ("sources", "\n".join(record.sources)),
@@ -475,8 +477,8 @@ def compare_command(
         model = m.name if m.name == m.epoch_name else f"{m.name}\n= Epoch's {m.epoch_name}"
         table.add_row(
             Text(model),
-            f"{m.ours:.3g}",
-            f"{m.epoch:.3g}",
+            format_flop(m.ours).removesuffix(" FLOP"),
+            format_flop(m.epoch).removesuffix(" FLOP"),
             f"{m.ratio:.2f}",
             Text(m.our_reasoning[:400]),
             Text(m.epoch_reasoning[:400]),
@@ -520,6 +522,6 @@ def update_epoch_command(
     for name in done.new[:20]:
         typer.echo(f"  new: {name}")
     for c in done.changed[:20]:
-        old = "none" if c["old_flop"] is None else f"{c['old_flop']:.3g}"
-        new = "none" if c["new_flop"] is None else f"{c['new_flop']:.3g}"
+        old = "none" if c["old_flop"] is None else format_flop(c["old_flop"])
+        new = "none" if c["new_flop"] is None else format_flop(c["new_flop"])
         typer.echo(f"  changed: {c['name']}: {old} -> {new} FLOP")

@@ -16,6 +16,7 @@ from aicompute.cli.common import (
 )
 from aicompute.cli.output import call_with, console, print_json, user_errors
 from aicompute.constants import FORECAST_BOOTSTRAP
+from aicompute.units import format_flop, format_number
 
 Text = Optional[str]
 
@@ -118,6 +119,15 @@ def forecast_command(
     _print_forecast(result, limit_rows)
 
 
+def bare(flop: float, digits: int = 3) -> str:
+    """FLOP in a table column that names its unit: ``4.8e26``."""
+    return format_flop(flop, digits).removesuffix(" FLOP")
+
+
+def usd(value: float) -> str:
+    return format_number(value, "usd")
+
+
 def _print_forecast(result, limit_rows) -> None:
     from rich.table import Table
 
@@ -128,8 +138,8 @@ def _print_forecast(result, limit_rows) -> None:
     info = result.to_dict()
     out.print(
         f"[bold]{result.selection}[/] trend: {fit.n} records {info['fit']['since']} to "
-        f"{info['fit']['until']}, doubling every {fit.doubling_months:.2f} months "
-        f"({fit.growth_per_year:.2f}x per year)"
+        f"{info['fit']['until']}, doubling every {fit.doubling_months:.3g} months "
+        f"({format_number(fit.growth_per_year, 'factor')} per year)"
     )
     table = Table(
         title="Projected largest training run (90% prediction interval)", title_justify="left"
@@ -139,16 +149,16 @@ def _print_forecast(result, limit_rows) -> None:
     for row in info["projection"]:
         table.add_row(
             str(row["year"]),
-            f"{row['flop']:.2e}",
-            f"{row['low_flop']:.2e}",
-            f"{row['high_flop']:.2e}",
+            bare(row["flop"]),
+            bare(row["low_flop"]),
+            bare(row["high_flop"]),
             format_pfs_days(row["flop"]).removesuffix(" pfs-days"),
         )
     out.print(table)
     if result.target is not None:
         lo, hi = info["target_date_interval"]
         out.print(
-            f"[bold]{result.target:.3g} FLOP[/] reached on the trend around "
+            f"[bold]{format_flop(result.target)}[/] reached on the trend around "
             f"{info['target_date']} (90% interval {lo} to {hi or 'never'})"
         )
     if limit_rows:
@@ -158,7 +168,8 @@ def _print_forecast(result, limit_rows) -> None:
         )
         for row in limit_rows:
             year = f"{row['year']:.1f}" if row["year"] else "never"
-            out.print(f"  {row['fraction']:.0%} (${row['usd']:.3g}): {year}")
+            usd = format_number(row["usd"], "usd")
+            out.print(f"  {format_number(row['fraction'], 'percent')} ({usd}): {year}")
     for note in result.notes:
         out.print(f"[dim]{note}[/]")
 
@@ -171,7 +182,7 @@ def _print_backtest(bt) -> None:
     info = bt.to_dict()
     out.print(
         f"Backtest: fitted on {bt.forecast.fit.n} records up to {info['cutoff']} "
-        f"(doubling {bt.forecast.fit.doubling_months:.2f} months); {len(bt.checks)} later "
+        f"(doubling {bt.forecast.fit.doubling_months:.3g} months); {len(bt.checks)} later "
         "records."
     )
     out.print(info["summary"][0].upper() + info["summary"][1:] + ".")
@@ -186,9 +197,9 @@ def _print_backtest(bt) -> None:
         table.add_row(
             RichText(c["name"]),
             c["date"],
-            f"{c['flop']:.2e}",
-            f"{c['predicted_flop']:.2e}",
-            f"{c['low_flop']:.1e} – {c['high_flop']:.1e}",
+            bare(c["flop"]),
+            bare(c["predicted_flop"]),
+            f"{bare(c['low_flop'], 2)} – {bare(c['high_flop'], 2)}",
             RichText(
                 f"{c['error_oom']:+.2f}" + ("" if c["inside"] else " ✗"),
                 style="dark_orange" if c["error_oom"] < 0 else "blue",
@@ -241,10 +252,10 @@ def cost_command(
 
     out = console()
     out.print(
-        f"[bold]${result.usd:,.0f}[/] (90% interval ${result.usd_low:,.0f} – "
-        f"${result.usd_high:,.0f}); {result.chip_hours:,.0f} chip-hours at "
-        f"${result.usd_per_chip_hour:.3g} ({result.pricing}); {result.energy_mwh:,.1f} "
-        f"MWh; {result.co2_tonnes:,.1f} t CO2"
+        f"[bold]{usd(result.usd)}[/] (90% interval {usd(result.usd_low)} – "
+        f"{usd(result.usd_high)}); {format_number(result.chip_hours, 'count')} chip-hours at "
+        f"{usd(result.usd_per_chip_hour)} ({result.pricing}); "
+        f"{format_number(result.energy_mwh)} MWh; {format_number(result.co2_tonnes)} t CO2"
     )
     table = Table(title="Assumptions", title_justify="left", show_header=False)
     table.add_column("input", style="bold")

@@ -100,7 +100,9 @@ def static(name: str = Path(..., max_length=40)) -> Response:
             headers={"Cache-Control": "max-age=86400"},
         )
     files = resources.files("aicompute.web").joinpath("static")
-    if name not in {"app.js", "app.css"}:
+    if name == "format.js":  # the number formatter, shared with the report
+        files = resources.files("aicompute.report").joinpath("static")
+    elif name not in {"app.js", "app.css"}:
         raise HTTPException(404, "no such file")
     media = "text/javascript" if name.endswith(".js") else "text/css"
     return Response(files.joinpath(name).read_text("utf-8"), media_type=media)

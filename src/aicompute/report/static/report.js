@@ -1,6 +1,8 @@
 // aicompute report: render the charts and the records table. All text is inserted with
 // textContent, never as HTML, so names and notes from the data cannot inject markup. The
-// code is wrapped in a function: the Vega bundle defines many global names.
+// numbers come formatted from Python (aicompute.units.format_number; format.js is its
+// JavaScript twin). The code is wrapped in a function: the Vega bundle defines many global
+// names.
 (() => {
 "use strict";
 
@@ -12,13 +14,6 @@ function renderCharts() {
       .then((result) => { target.dataset.ready = "true"; target.vegaView = result.view; })
       .catch((error) => { console.error(error); target.textContent = "Chart failed: " + error; });
   });
-}
-
-function formatNumber(value, digits) {
-  if (value === null || value === undefined) return "–";
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e7)) return value.toExponential(digits - 1);
-  return value.toLocaleString("en-US", { maximumSignificantDigits: digits });
 }
 
 function el(tag, text, className) {
@@ -34,33 +29,63 @@ function recordsTable() {
   const search = document.getElementById("record-search");
   const domain = document.getElementById("record-domain");
   const count = document.getElementById("record-count");
-  const state = { key: "date", direction: 1 };
+  const more = document.getElementById("record-more");
+  const PAGE = 50;  // rows shown at first; the rest one click away, so the page stays short
+  const state = { key: "year", direction: -1, limit: PAGE };
   [...new Set(records.map((r) => r.domain))].sort().forEach((d) => {
     const option = el("option", d);
     option.value = d;
     domain.appendChild(option);
   });
 
+  function cell(tr, label, text, className) {
+    const td = el("td", text, className);
+    td.dataset.label = label;
+    tr.appendChild(td);
+    return td;
+  }
+
+  // Each calculation in full: method, formula, the numbers put in, the result.
+  function calculations(r) {
+    const box = document.createElement("div");
+    box.className = "calcs";
+    if (!r.calculations.length) {
+      box.appendChild(el("p", r.value_source ? "As published: " + r.value_source : "As published",
+                         "calc-line"));
+    }
+    r.calculations.forEach((c) => {
+      const p = el("p", null, "calc-line");
+      p.appendChild(el("span", c.method, "method"));
+      if (c.error) {
+        p.appendChild(el("span", c.error, "error"));
+      } else {
+        p.appendChild(el("span", c.formula, "formula"));
+        p.appendChild(el("code", "= " + c.calculation + " = " + c.pfs_text, "calculation"));
+      }
+      box.appendChild(p);
+    });
+    return box;
+  }
+
   function row(r) {
     const tr = document.createElement("tr");
     tr.dataset.id = r.id;
     if (!r.in_trend) tr.className = "excluded";
-    const bound = r.upper_bound ? "< " : "";
-    tr.appendChild(el("td", r.date));
-    tr.appendChild(el("td", r.name));
-    tr.appendChild(el("td", r.organization));
-    tr.appendChild(el("td", r.domain));
-    tr.appendChild(el("td", r.pfs_days === null ? "–" : bound + formatNumber(r.pfs_days, 3), "num"));
-    tr.appendChild(el("td", r.flop === null ? "–" : bound + formatNumber(r.flop, 3), "num"));
-    tr.appendChild(el("td", r.confidence));
-    const cell = document.createElement("td");
+    cell(tr, "Date", r.date, "date");
+    cell(tr, "Name", r.name, "name");
+    cell(tr, "Organization", r.organization);
+    cell(tr, "Domain", r.domain);
+    cell(tr, "pfs-days", r.pfs_text, "num");
+    cell(tr, "FLOP", r.flop_text, "num");
+    cell(tr, "Confidence", r.confidence);
+    const td = cell(tr, "Calculation", null, "calc-cell");
+    td.appendChild(calculations(r));
     const details = document.createElement("details");
-    details.appendChild(el("summary", r.methods.length ? r.methods.join(" + ") : "as published"));
-    if (r.value_source) details.appendChild(el("p", "Value: " + r.value_source, "note"));
-    if (r.low_flop !== null) {
-      details.appendChild(el("p", "Range: " + formatNumber(r.low_flop, 2) + " – " +
-                                  formatNumber(r.high_flop, 2) + " FLOP", "note"));
+    details.appendChild(el("summary", "Range, notes and sources"));
+    if (r.calculations.length && r.value_source) {
+      details.appendChild(el("p", "Value: " + r.value_source, "note"));
     }
+    if (r.range_text) details.appendChild(el("p", "Range: " + r.range_text, "note"));
     if (r.notes) details.appendChild(el("p", r.notes, "note"));
     r.sources.forEach((url) => {
       if (!/^https?:\/\//i.test(url)) return;
@@ -71,8 +96,7 @@ function recordsTable() {
       p.appendChild(a);
       details.appendChild(p);
     });
-    cell.appendChild(details);
-    tr.appendChild(cell);
+    td.appendChild(details);
     return tr;
   }
 
@@ -89,8 +113,12 @@ function recordsTable() {
       if (y === null || y === undefined) return -1;
       return (x < y ? -1 : 1) * state.direction;
     });
-    tbody.replaceChildren(...shown.map(row));
-    count.textContent = shown.length + " of " + records.length + " records";
+    const visible = shown.slice(0, state.limit);
+    tbody.replaceChildren(...visible.map(row));
+    count.textContent = (visible.length < shown.length ? "showing " + visible.length + " of " : "") +
+      shown.length + " of " + records.length + " records";
+    more.hidden = visible.length >= shown.length;
+    more.textContent = "Show all " + shown.length + " records";
   }
 
   document.querySelectorAll("#records-table th[data-key] button").forEach((button) => {
@@ -106,7 +134,7 @@ function recordsTable() {
   });
   search.addEventListener("input", draw);
   domain.addEventListener("change", draw);
-  state.key = "year";
+  more.addEventListener("click", () => { state.limit = Infinity; draw(); });
   draw();
 }
 

@@ -11,11 +11,10 @@ function el(tag, text, className) {
   return node;
 }
 
-function fmt(value, digits = 3) {
-  if (value === null || value === undefined) return "–";
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e7)) return value.toExponential(digits - 1);
-  return value.toLocaleString("en-US", { maximumSignificantDigits: digits });
+// Numbers go through aicompute's one formatter (/static/format.js, the JavaScript twin of
+// aicompute.units.format_number), so the web app prints them as the CLI and the report do.
+function fmt(value, digits = 3, kind = "number") {
+  return window.aicomputeFormat.number(value, kind, digits);
 }
 
 function errorText(body) {
@@ -77,6 +76,7 @@ async function explorer() {
   const form = $("#filters");
   const chart = $("#explorer-chart");
   const summary = $("#fit-summary");
+  const warning = $("#fit-warning");
   const error = $("#explorer-error");
   async function update() {
     const params = new URLSearchParams(query(form));
@@ -86,15 +86,17 @@ async function explorer() {
     error.textContent = "";
     try {
       const [spec, fit] = await Promise.all([api(`/api/chart/${name}?${q}`),
-                                             api(`/api/fit?bootstrap=500&${q}`)]);
+                                             api(`/api/fit?${q}`)]);
       await render(chart, spec);
       const [lo, hi] = fit.doubling_months_ci;
       summary.textContent = `${fit.n} records: doubling every ${fmt(fit.doubling_months)} months ` +
         `(90% interval ${fmt(lo)}–${hi === null ? "∞" : fmt(hi)}), ${fmt(fit.growth_per_year)}x per year`;
       summary.dataset.doubling = fit.doubling_months;
+      warning.textContent = fit.warnings.length ? "Warning: " + fit.warnings.join(" ") : "";
     } catch (e) {
       error.textContent = e.message;
       summary.textContent = "";
+      warning.textContent = "";
     }
   }
   form.addEventListener("change", update);
