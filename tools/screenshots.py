@@ -52,12 +52,12 @@ def main() -> None:
             if viewport is PHONE:
                 path = args.out / "report-phone.png"
                 page.screenshot(path=path)
-                print(f"{path.relative_to(ROOT)}: scroll width {scroll} at {viewport['width']}")
+                print(f"{path}: scroll width {scroll} at {viewport['width']}")
                 continue
             for name in names:
                 path = args.out / f"chart-{name}.png"
                 page.locator(f"#figure-{name}").screenshot(path=path)
-                print(f"{path.relative_to(ROOT)}: scroll width {scroll} at {viewport['width']}")
+                print(f"{path}: scroll width {scroll} at {viewport['width']}")
             page.close()
         browser.close()
 

@@ -33,6 +33,7 @@ __all__ = [
     "CostResult",
     "cost",
     "cost_curve",
+    "cost_points",
     "limits",
     "price_performance",
     "prices",
@@ -392,12 +393,64 @@ def run_cost_usd(
     ]
 
 
-def cost_curve(compute_fit: Any, price_fit: Any, until: int = 2030) -> list[dict[str, float]]:
-    """The rows of the cost chart: ``{"year", "usd"}`` at mid-year from the compute trend's
-    first year to ``until``, priced by :func:`run_cost_usd`."""
-    years = [y + 0.5 for y in range(int(compute_fit.since), until + 1)]
-    costs = run_cost_usd(compute_fit, price_fit, years)
-    return [{"year": y, "usd": u} for y, u in zip(years, costs, strict=True)]
+def cost_curve(
+    compute_fit: Any,
+    price_fit: Any,
+    until: int = 2030,
+    *,
+    since: float | None = None,
+    utilization: float = 0.4,
+    run_days: float = 100.0,
+) -> list[dict[str, float]]:
+    """The rows of the cost chart: ``{"year", "usd", "usd_low", "usd_high"}`` at mid-year from
+    ``since`` (the compute trend's first year by default) to ``until``, priced by
+    :func:`run_cost_usd`. The band moves each fitted slope across its 90% interval about the
+    fit's own centre year and adds the two shifts of log10(cost) in quadrature (the slopes are
+    fitted to independent data)."""
+    first = int(compute_fit.since if since is None else since)
+    years = [y + 0.5 for y in range(first, until + 1)]
+    costs = run_cost_usd(compute_fit, price_fit, years, utilization=utilization, run_days=run_days)
+    rows = []
+    for year, usd in zip(years, costs, strict=True):
+        up_c, down_c = _slope_shifts(compute_fit, year)
+        up_p, down_p = _slope_shifts(price_fit, year)
+        # dollars = compute / price-performance: the price fit's upward shift lowers the cost
+        up, down = math.hypot(up_c, down_p), math.hypot(down_c, up_p)
+        rows.append({"year": year, "usd": usd, "usd_low": usd / 10**down, "usd_high": usd * 10**up})
+    return rows
+
+
+def _slope_shifts(fit: Any, year: float) -> tuple[float, float]:
+    """How far up and down (orders of magnitude, both ≥ 0) the fitted line moves at ``year``
+    when its slope runs across its interval, pivoting on the fit's centre year."""
+    shifts = [(s - fit.slope) * (year - fit.centre) for s in fit.slope_ci]
+    return max(0.0, *shifts), max(0.0, *(-v for v in shifts))
+
+
+def cost_points(
+    rows: Any,
+    price_fit: Any,
+    *,
+    utilization: float = 0.4,
+    run_days: float = 100.0,
+) -> list[dict[str, Any]]:
+    """The implied hardware cost of each record with compute in ``rows`` (a records frame):
+    its FLOP priced at the price-performance trend at its date, as :func:`run_cost_usd` prices
+    the trend's run: FLOP / (FLOP/s per dollar × utilization × run seconds)."""
+    seconds = run_days * SECONDS_PER_DAY
+    out = []
+    for r in rows[rows["flop"].notna()].itertuples():
+        per_usd = 10 ** float(price_fit.predict_log10(float(r.year)))
+        out.append(
+            {
+                "name": r.name,
+                "year": float(r.year),
+                "date_text": r.date,
+                "flop": float(r.flop),
+                "usd": float(r.flop) / (per_usd * utilization * seconds),
+            }
+        )
+    return out
 
 
 def limits(

@@ -18,6 +18,7 @@ from aicompute.charts.figures import (
     estimate_point,
     forecast_chart,
     modern_chart,
+    notable,
 )
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "estimate_point",
     "forecast_chart",
     "modern_chart",
+    "notable",
     "safe_json",
     "vega_bundle",
 ]

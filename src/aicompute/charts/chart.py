@@ -6,10 +6,12 @@ import functools
 import html
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from aicompute._files import atomic_write
+from aicompute.charts.spec import EXPORT_WIDTH
 from aicompute.errors import InputError
 
 __all__ = ["FORMATS", "Chart", "safe_json", "vega_bundle"]
@@ -49,15 +51,21 @@ class Chart:
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.spec, indent=indent, allow_nan=False)
 
-    def to_svg(self) -> str:
+    def static_spec(self, width: int = EXPORT_WIDTH) -> dict[str, Any]:
+        """The spec for a file with no container to fill: ``width`` pixels in all."""
+        if self.spec.get("width") != "container":
+            return self.spec
+        return {**self.spec, "width": width}
+
+    def to_svg(self, width: int = EXPORT_WIDTH) -> str:
         import vl_convert as vlc
 
-        return vlc.vegalite_to_svg(self.spec)
+        return vlc.vegalite_to_svg(self.static_spec(width))
 
-    def to_png(self, scale: float = 2.0) -> bytes:
+    def to_png(self, scale: float = 2.0, width: int = EXPORT_WIDTH) -> bytes:
         import vl_convert as vlc
 
-        return vlc.vegalite_to_png(self.spec, scale=scale)
+        return vlc.vegalite_to_png(self.static_spec(width), scale=scale)
 
     def to_html(self, bundle_src: str | None = None) -> str:
         """A standalone page. With ``bundle_src`` the page loads that script file (relative
@@ -86,7 +94,12 @@ class Chart:
         if fmt == "png":
             data = self.to_png()
         else:
-            text = {"svg": self.to_svg, "html": self.to_html, "json": self.to_json}[fmt]()
+            writers: dict[str, Callable[[], str]] = {
+                "svg": self.to_svg,
+                "html": self.to_html,
+                "json": self.to_json,
+            }
+            text = writers[fmt]()
             data = text.encode("utf-8")
         atomic_write(path, lambda f: f.write(data), binary=True)
         return path

@@ -1,40 +1,85 @@
-"""Vega-Lite building blocks shared by the charts: style, palette, toggles, layers, labels.
+"""Vega-Lite building blocks shared by the charts: style, palette, toggles, axes, rows, labels.
 
 The charts are plain Vega-Lite specifications (dicts), so they can be tested as data, shown in
 a browser by vega-embed, and exported to SVG/PNG without a browser by vl-convert.
+
+Every chart fills the width of its container (``"width": "container"``, autosized to fit in
+x) and has a fixed plot height. Both scales have explicit domains (no "nice" rounding, no zero)
+so Python knows exactly where each mark is drawn and can place labels
+(:mod:`aicompute.charts.layout`); the static exports substitute a fixed width.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from aicompute.charts.fonts import FONT
+from aicompute.charts.formats import (
+    flop_text,
+    linear_ticks,
+    log_ticks,
+    number_text,
+    pfs_days_text,
+)
+from aicompute.charts.layout import BREAKPOINTS, SIDES, Frame, Label, line_boxes, place, point_boxes
 from aicompute.constants import FLOP_PER_PFS_DAY
 
 VL_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
-# Okabe & Ito's palette, distinguishable with the common colour-vision deficiencies
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999", "#000000"]
+# Okabe & Ito's palette (https://jfly.uni-koeln.de/color/), distinguishable with the common
+# colour-vision deficiencies, and a neutral grey for "Other"
+OKABE_ITO = {
+    "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "purple": "#CC79A7",
+    "sky": "#56B4E9", "vermillion": "#D55E00", "yellow": "#F0E442", "black": "#000000",
+}  # fmt: skip
+PALETTE = [*OKABE_ITO.values(), "#999999"]
 DOMAIN_COLOURS = {
-    "Vision": "#0072B2", "Language": "#E69F00", "Speech": "#009E73", "Games": "#CC79A7",
-    "Fundamentals": "#56B4E9", "Autonomous Vehicles": "#D55E00", "Multimodal": "#000000",
+    "Vision": OKABE_ITO["blue"], "Language": OKABE_ITO["orange"], "Speech": OKABE_ITO["green"],
+    "Games": OKABE_ITO["purple"], "Fundamentals": OKABE_ITO["sky"],
+    "Multimodal": OKABE_ITO["vermillion"], "Autonomous Vehicles": OKABE_ITO["black"],
     "Other": "#999999",
 }  # fmt: skip
-FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
-WIDTH, HEIGHT = 760, 440
+HEIGHT = 420
+"""Plot height in pixels (fixed at every width)."""
+EXPORT_WIDTH = 900
+"""Total width of the static SVG / PNG exports, which have no container to fill."""
+POINT_SIZE = 60
+"""Area of a point mark (px²): a circle of radius 4.4 px, a triangle within ±4 px."""
+POINT_RADIUS = 5.5
+"""Half-size of the square a point occupies for label placement (its mark, plus 1 px)."""
+LABEL_SIZE = 11.0
+NOTE_SIZE = 12.0
+INK, MUTED, TREND = "#333333", "#555555", "#444444"
 
 SCALE_PARAM = "yScale"
+UNIT_PARAM = "unit"
 ERRORS_PARAM = "showErrors"
 DOMAIN_PARAM = "domainFilter"
+ZOOM_PARAM = "zoom"
+UNITS = {"FLOP": 1.0, "pfs-days": FLOP_PER_PFS_DAY}
+UNIT_TITLES = {"FLOP": "FLOP", "pfs-days": "petaflop/s-days"}
 
 CONFIG: dict[str, Any] = {
     "font": FONT,
-    "title": {"fontSize": 18, "subtitleFontSize": 12, "subtitleColor": "#555", "anchor": "start",
-              "offset": 12},
-    "axis": {"labelFontSize": 12, "titleFontSize": 13, "grid": True, "gridColor": "#e6e6e6"},
-    "legend": {"labelFontSize": 12, "titleFontSize": 12},
+    "title": {"fontSize": 18, "subtitleFontSize": 12.5, "subtitleColor": MUTED, "anchor": "start",
+              "offset": 10, "subtitlePadding": 6, "limit": {"expr": "width + 60"}},
+    "axis": {"labelFontSize": 12, "titleFontSize": 12.5, "titleFontWeight": "normal",
+             "titleColor": MUTED, "grid": True, "gridColor": "#e9e9e9", "domainColor": "#888",
+             "tickColor": "#888", "labelColor": MUTED},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "direction":
+               "horizontal", "columns": {"expr": "max(1, floor(width / 150))"},
+               "symbolStrokeWidth": 0, "labelLimit": 260},
     "view": {"stroke": None},
 }  # fmt: skip
+
+
+# --- toggles --------------------------------------------------------------------------------
 
 
 def scale_param() -> dict[str, Any]:
@@ -42,13 +87,19 @@ def scale_param() -> dict[str, Any]:
     return {
         "name": SCALE_PARAM,
         "value": "log",
-        "bind": {
-            "input": "radio",
-            "options": ["log", "linear"],
-            "labels": ["Log scale", "Linear scale"],
-            "name": "Scale: ",
-        },
-    }
+        "bind": {"input": "radio", "options": ["log", "linear"],
+                 "labels": ["Log scale", "Linear scale"], "name": "Scale: "},
+    }  # fmt: skip
+
+
+def unit_param(default: str = "FLOP") -> dict[str, Any]:
+    """The FLOP / petaflop/s-days toggle."""
+    return {
+        "name": UNIT_PARAM,
+        "value": default,
+        "bind": {"input": "radio", "options": list(UNITS), "labels": ["FLOP", "pfs-days"],
+                 "name": "Unit: "},
+    }  # fmt: skip
 
 
 def errors_param() -> dict[str, Any]:
@@ -69,101 +120,229 @@ def domain_param(domains: list[str]) -> dict[str, Any]:
     }
 
 
-def y_transform(field: str = "pfs_days", out: str = "y") -> dict[str, Any]:
-    """log10 of the value in log mode, the value itself in linear mode."""
+def zoom_param(options: dict[str, str]) -> dict[str, Any]:
+    """A radio choice between x ranges (key → label)."""
+    keys = list(options)
     return {
-        "calculate": f"{SCALE_PARAM} == 'log' ? log(datum.{field}) / LN10 : datum.{field}",
-        "as": out,
+        "name": ZOOM_PARAM,
+        "value": keys[0],
+        "bind": {"input": "radio", "options": keys, "labels": list(options.values()),
+                 "name": "Years: "},
+    }  # fmt: skip
+
+
+# --- values and axes ------------------------------------------------------------------------
+
+
+def y_transform(field: str = "flop", out: str = "y", unit: bool = True) -> dict[str, Any]:
+    """The plotted value of ``field``: in the chosen unit (FLOP or pfs-days, when ``unit``),
+    its log10 in log mode and itself in linear mode."""
+    value = f"datum.{field}"
+    if unit:
+        value = f"{value} / ({UNIT_PARAM} == 'FLOP' ? 1 : {FLOP_PER_PFS_DAY!r})"
+    return {"calculate": f"{SCALE_PARAM} == 'log' ? log({value}) / LN10 : {value}", "as": out}
+
+
+LINEAR_HEADROOM = 1.06
+"""The linear scale runs from 0 to this much above the domain's top value."""
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The y extent (in base units: FLOP or dollars) and the x extent (years) of one view."""
+
+    x0: float
+    x1: float
+    low: float
+    high: float
+
+    def frame(self, scale: str) -> Frame:
+        if scale == "log":
+            return Frame(self.x0, self.x1, math.log10(self.low), math.log10(self.high), HEIGHT,
+                         math.log10)  # fmt: skip
+        return Frame(self.x0, self.x1, 0.0, self.high * LINEAR_HEADROOM, HEIGHT)
+
+
+def padded_domain(
+    years: Iterable[float],
+    values: Iterable[float],
+    pad_x: float = 0.04,
+    pad_decades: float = 0.45,
+    min_pad_years: float = 0.25,
+) -> Domain:
+    """A domain around the data: x padded by ``pad_x`` of its span on each side (at least
+    ``min_pad_years``, so an edge point is drawn whole even at the narrowest breakpoint), y by
+    ``pad_decades`` orders of magnitude in log mode (linear mode starts at 0, 6% headroom)."""
+    xs, vs = [float(x) for x in years], [float(v) for v in values if v > 0]
+    lo, hi = min(xs), max(xs)
+    pad = max((hi - lo) * pad_x, min_pad_years)
+    return Domain(lo - pad, hi + pad, min(vs) / 10**pad_decades, max(vs) * 10**pad_decades)
+
+
+def _choose(param: str, cases: dict[str, str]) -> str:
+    """A Vega expression choosing among ``cases`` by the value of ``param``."""
+    items = list(cases.items())
+    expr = items[-1][1]
+    for key, value in reversed(items[:-1]):
+        expr = f"({param} == '{key}' ? {value} : {expr})"
+    return expr
+
+
+def y_domain_exprs(
+    domains: dict[str, Domain], unit: bool = True
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Vega expressions for the y scale's minimum and maximum, by zoom key (``domains``), scale
+    and unit; linear mode runs from 0."""
+
+    def by_unit(value: float, log: bool) -> str:
+        if not unit:
+            return repr(math.log10(value) if log else value)
+        cases = {u: repr(math.log10(value / f) if log else value / f) for u, f in UNITS.items()}
+        return _choose(UNIT_PARAM, cases)
+
+    low = {
+        k: _choose(SCALE_PARAM, {"log": by_unit(d.low, True), "linear": "0"})
+        for k, d in domains.items()
     }
+    high = {
+        k: _choose(
+            SCALE_PARAM,
+            {"log": by_unit(d.high, True), "linear": by_unit(d.high * LINEAR_HEADROOM, False)},
+        )
+        for k, d in domains.items()
+    }
+    return low, high
 
 
-def y_encoding(title: str = "Training compute (petaflop/s-days)") -> dict[str, Any]:
-    label = (
-        f"{SCALE_PARAM} == 'log' ? (abs(datum.value - round(datum.value)) < 1e-9 ? "
-        "format(pow(10, datum.value), '.0e') : '') : format(datum.value, '~s')"
-    )
+def y_encoding(
+    domains: dict[str, Domain], title: str | dict[str, str], money: bool = False
+) -> dict[str, Any]:
+    """The y channel: the ``y`` field on an explicit domain, ticks as people write them; the
+    title names the unit in use."""
+    low, high = y_domain_exprs(domains, unit=not money)
+    label = f"{SCALE_PARAM} == 'log' ? ({log_ticks(money)}) : ({linear_ticks(money)})"
+    lo = _choose(ZOOM_PARAM, low) if len(low) > 1 else next(iter(low.values()))
+    hi = _choose(ZOOM_PARAM, high) if len(high) > 1 else next(iter(high.values()))
     return {
         "field": "y",
         "type": "quantitative",
-        "title": title,
-        "scale": {"zero": False, "nice": True},
-        "axis": {"labelExpr": label, "tickCount": 10},
+        "scale": {"domain": [{"expr": lo}, {"expr": hi}], "nice": False, "zero": False},
+        # the title sits in the axis: an expression title on the channel is lost when layers
+        # are merged (Vega-Lite 6)
+        "axis": {"labelExpr": label, "tickMinStep": 1, "labelOverlap": True, "title": title},
     }
 
 
-X_ENCODING: dict[str, Any] = {
-    "field": "date", "type": "temporal", "title": "Publication date",
-    "axis": {"format": "%Y", "labelAngle": 0, "labelOverlap": True,
-             "tickCount": {"interval": "year", "step": 1}},
-}  # fmt: skip
+def compute_title(what: str = "Training compute") -> dict[str, str]:
+    """An axis title that names the unit chosen by the toggle."""
+    cases = {u: repr(f"{what} ({t})") for u, t in UNIT_TITLES.items()}
+    return {"expr": _choose(UNIT_PARAM, cases)}
 
 
-def x_encoding(span_years: float) -> dict[str, Any]:
-    """The date axis with about a dozen yearly ticks over ``span_years``."""
-    step = max(1, math.ceil(span_years / 12))
-    if step > 1:
-        step = next(s for s in (2, 5, 10, 20, 50) if s >= step)
+def x_encoding(domains: dict[str, Domain], title: str = "Publication date") -> dict[str, Any]:
+    """The x channel: fractional years on an explicit domain (by zoom key), whole-year ticks."""
+    if len(domains) == 1:
+        d = next(iter(domains.values()))
+        domain: list[Any] = [d.x0, d.x1]
+    else:
+        domain = [
+            {"expr": _choose(ZOOM_PARAM, {k: repr(d.x0) for k, d in domains.items()})},
+            {"expr": _choose(ZOOM_PARAM, {k: repr(d.x1) for k, d in domains.items()})},
+        ]
     return {
-        **X_ENCODING,
-        "axis": {**X_ENCODING["axis"], "tickCount": {"interval": "year", "step": step}},
+        "field": "year",
+        "type": "quantitative",
+        "title": title,
+        "scale": {"domain": domain, "nice": False, "zero": False},
+        "axis": {
+            "format": "d",
+            "tickMinStep": 1,
+            "labelOverlap": True,
+            "labelFlush": True,
+            "tickCount": {"expr": "ceil(width / 75)"},
+        },
     }
+
+
+def zoom_filter(domains: dict[str, Domain]) -> dict[str, Any] | None:
+    """A filter keeping the rows inside the chosen x range (None with one range)."""
+    if len(domains) == 1:
+        return None
+    cases = {k: f"(datum.year >= {d.x0!r} && datum.year <= {d.x1!r})" for k, d in domains.items()}
+    return {"filter": _choose(ZOOM_PARAM, cases)}
 
 
 TOOLTIP: list[dict[str, Any]] = [
     {"field": "name", "title": "Model"},
     {"field": "date_text", "title": "Date"},
     {"field": "domain", "title": "Domain"},
-    {"field": "pfs_days", "title": "Compute (pfs-days)", "format": ".3~g"},
-    {"field": "flop", "title": "Compute (FLOP)", "format": ".3~e"},
-    {"field": "range_text", "title": "Range (pfs-days)"},
+    {"field": "flop_text", "title": "Compute"},
+    {"field": "pfs_days_text", "title": "Compute (pfs-days)"},
+    {"field": "range_text", "title": "90% range"},
     {"field": "method", "title": "Method"},
     {"field": "source", "title": "Source"},
 ]
 
 
+# --- rows ------------------------------------------------------------------------------------
+
+SHORT_NAME_CHARS = 26
+
+
+def short_name(name: str, limit: int = SHORT_NAME_CHARS) -> str:
+    """A chart label for a record: its name without parenthetical asides, cut at a word
+    boundary with an ellipsis when longer than ``limit`` characters.
+
+    >>> short_name("Stupid Backoff 5-gram LM on 1.8T web tokens (Brants et al. 2007)")
+    'Stupid Backoff 5-gram LM…'
+    """
+    text = re.sub(r"\s*\([^)]*\)", "", name).strip() or name
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[: limit - 1]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+IN_TREND = "in trend fits"
+NOT_IN_TREND = "not in trend fits (derived models, upper bounds)"
+
+
 def point_rows(frame: Any) -> list[dict[str, Any]]:
-    """Chart data from a records DataFrame: one dict per record with compute."""
+    """Chart data from a records DataFrame: one dict per record with compute, its numbers
+    already written as text for the tooltip."""
     rows = []
     for r in frame[frame["flop"].notna()].itertuples():
         methods = ", ".join(r.methods) or "value as published"
         bound = "less than " if r.upper_bound else ""
         rows.append({
-            "id": r.id, "name": r.name, "date": _iso(r.date), "date_text": r.date,
-            "year": float(r.year), "domain": r.domain, "flop": float(r.flop),
+            "id": r.id, "name": r.name, "label": short_name(r.name), "year": float(r.year),
+            "date_text": r.date, "domain": r.domain, "flop": float(r.flop),
             "pfs_days": float(r.flop) / FLOP_PER_PFS_DAY,
-            "low_pfs_days": float(r.low_flop) / FLOP_PER_PFS_DAY,
-            "high_pfs_days": float(r.high_flop) / FLOP_PER_PFS_DAY,
-            "range_text": f"{bound}{r.low_flop / FLOP_PER_PFS_DAY:.2g} – "
-                          f"{r.high_flop / FLOP_PER_PFS_DAY:.2g}",
+            "low_flop": float(r.low_flop), "high_flop": float(r.high_flop),
+            "flop_text": bound + flop_text(float(r.flop)),
+            "pfs_days_text": bound + pfs_days_text(float(r.flop)),
+            "range_text": f"{bound}{number_text(float(r.low_flop))} – "
+                          f"{flop_text(float(r.high_flop))}",
             "method": methods,
             "source": next((u for u in r.sources if u.lower().startswith(("http://", "https://"))),
                            ""),
             "confidence": r.confidence, "upper_bound": bool(r.upper_bound),
-            "in_trend": r.in_trend,
+            "in_trend": bool(r.in_trend), "kind": IN_TREND if r.in_trend else NOT_IN_TREND,
         })  # fmt: skip
     return rows
 
 
-def _iso(date: str) -> str:
-    """A record date as a full ISO date for the temporal axis (mid-month / mid-year)."""
-    if len(date) == 4:
-        return f"{date}-07-01"
-    if len(date) == 7:
-        return f"{date}-15"
-    return date
-
-
-def year_to_iso(year: float) -> str:
-    from aicompute.trends import year_to_date
-
-    return year_to_date(year)
-
-
-def line_rows(fit: Any, label: str, points: int = 60) -> list[dict[str, Any]]:
+def line_rows(
+    fit: Any,
+    label: str,
+    points: int = 60,
+    since: float | None = None,
+    until: float | None = None,
+) -> list[dict[str, Any]]:
     """Rows of a fitted trend line (years and FLOP come from the fit)."""
-    years, flop = fit.line(points)
+    years, flop = fit.line(points, since, until)
     return [
-        {"date": year_to_iso(float(y)), "pfs_days": float(f) / FLOP_PER_PFS_DAY, "series": label}
+        {"year": float(y), "flop": float(f), "series": label}
         for y, f in zip(years, flop, strict=True)
     ]
 
@@ -177,87 +356,180 @@ def doubling_text(months: float | None) -> str:
     return f"{months:.1f}-month doubling"
 
 
-def place_labels(
-    rows: list[dict[str, Any]],
-    width: float = WIDTH,
-    height: float = HEIGHT,
-    char_px: float = 6.6,
-    line_px: float = 13.0,
-) -> None:
-    """Choose a side (``label_pos``: right, left, above, below) for each point's label so that
-    labels neither overlap each other nor cover points, in the default (log) view. Labels that
-    cannot be placed get ``label_pos = 'none'``."""
-    if not rows:
-        return
-    years = [r["year"] for r in rows]
-    logs = [math.log10(r["pfs_days"]) for r in rows]
-    x0, x1 = min(years), max(years)
-    y0, y1 = math.floor(min(logs)), math.ceil(max(logs))
-    x1 = x1 if x1 > x0 else x0 + 1
-    y1 = y1 if y1 > y0 else y0 + 1
+def ci_text(fit: Any) -> str:
+    """The doubling time's interval as a short line (empty when unbounded)."""
+    lo, hi = fit.doubling_months_ci
+    if not lo or not hi:
+        return ""
+    if fit.doubling_months and fit.doubling_months >= 12:
+        return f"90% CI {lo / 12:.1f}–{hi / 12:.1f} years"
+    return f"90% CI {lo:.1f}–{hi:.1f} months"
 
-    def px(r: dict[str, Any]) -> tuple[float, float]:
-        return (
-            (r["year"] - x0) / (x1 - x0) * width,
-            (y1 - math.log10(r["pfs_days"])) / (y1 - y0) * height,
-        )
 
-    points = [px(r) for r in rows]
-    boxes: list[tuple[float, float, float, float]] = [
-        (x - 4, y - 4, x + 4, y + 4) for x, y in points
+# --- labels placed for every view and width ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class View:
+    """One state of a chart's toggles that moves marks: its key (``all_log``), pixel frame and
+    what labels must avoid (points and polylines, in data coordinates)."""
+
+    key: str
+    frame: Frame
+    points: Sequence[tuple[float, float]]
+    lines: Sequence[Sequence[tuple[float, float]]]
+
+    def obstacles(self) -> np.ndarray:
+        boxes = [point_boxes(self.frame, self.points, POINT_RADIUS)]
+        boxes += [line_boxes(self.frame, line) for line in self.lines]
+        return np.vstack(boxes) if boxes else np.zeros((0, 6))
+
+
+def views(
+    domains: dict[str, Domain],
+    points: Sequence[tuple[float, float]],
+    lines: Sequence[Sequence[tuple[float, float]]],
+    scales: Sequence[str] = ("log", "linear"),
+) -> list[View]:
+    """A view per x range and scale (the unit does not move anything: it divides every value
+    by the same number, and the domain with it)."""
+    return [
+        View(f"{zoom}_{scale}", d.frame(scale), points, lines)
+        for zoom, d in domains.items()
+        for scale in scales
     ]
-    order = sorted(range(len(rows)), key=lambda i: -rows[i]["pfs_days"])
-    for i in order:
-        x, y = points[i]
-        w = len(rows[i]["name"]) * char_px
-        candidates = {
-            "right": (x + 7, y - line_px / 2, x + 7 + w, y + line_px / 2),
-            "left": (x - 7 - w, y - line_px / 2, x - 7, y + line_px / 2),
-            "above": (x - w / 2, y - 8 - line_px, x + w / 2, y - 8),
-            "below": (x - w / 2, y + 8, x + w / 2, y + 8 + line_px),
-        }
-        rows[i]["label_pos"] = "none"
-        for pos, box in candidates.items():
-            inside = box[0] >= -20 and box[2] <= width + 40 and box[1] >= -10 and box[3] <= height
-            if inside and not any(_overlap(box, other) for other in boxes):
-                rows[i]["label_pos"] = pos
-                boxes.append(box)
-                break
 
 
-def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def placements(labels: Sequence[Label], all_views: Sequence[View]) -> list[dict[str, str]]:
+    """For each label and each of its anchors, the side it takes in every view at every
+    breakpoint (``p_<view>_<width>``: a key of :data:`~aicompute.charts.layout.SIDES` or
+    ``none``). Labels are placed in the order given (highest priority first)."""
+    out: list[dict[str, str]] = [{} for label in labels for _ in (label.anchors or [(0.0, 0.0)])]
+    starts = np.cumsum([0] + [len(label.anchors or [(0.0, 0.0)]) for label in labels])
+    for view in all_views:
+        obstacles = view.obstacles()
+        for width in BREAKPOINTS:
+            key = f"p_{view.key}_{width}"
+            for row in out:
+                row[key] = "none"
+            for i, choice in enumerate(place(labels, view.frame, obstacles, width)):
+                if choice is not None:
+                    out[starts[i] + choice[0]][key] = choice[1]
+    return out
 
 
-LABEL_OFFSETS = {
-    "right": ("left", 7, 0),
-    "left": ("right", -7, 0),
-    "above": ("center", 0, -10),
-    "below": ("center", 0, 14),
-}
+def state_key(zoom: str | None = None) -> str:
+    """Vega expression: the name of the placement field for the current view and plot width
+    (undefined below the smallest breakpoint, so nothing shows)."""
+    bp = " : ".join(f"width >= {b} ? '{b}'" for b in reversed(BREAKPOINTS)) + " : 'none'"
+    zoom_part = ZOOM_PARAM if zoom is None else repr(zoom)
+    return f"datum['p_' + {zoom_part} + '_' + {SCALE_PARAM} + '_' + ({bp})]"
 
 
-def label_layers(rows: list[dict[str, Any]], linear_min: float) -> list[dict[str, Any]]:
-    """Text layers for the placed labels (one per side in use); in linear mode only labels of
-    points above ``linear_min`` pfs-days are shown (the others sit on the axis)."""
+def text_layers(
+    rows: list[dict[str, Any]],
+    label: Label,
+    x: dict[str, Any],
+    key_expr: str,
+    y_field: str = "flop",
+    extra: Sequence[dict[str, Any]] = (),
+    colour: str = INK,
+    pixel_y: bool = False,
+    unit: bool = True,
+) -> list[dict[str, Any]]:
+    """Text layers (one per side in use) drawing the placed labels: each row shows where its
+    placement field for the current view and width names that side."""
     layers = []
-    used = {r.get("label_pos") for r in rows}
-    for pos, (align, dx, dy) in LABEL_OFFSETS.items():
-        if pos not in used:
+    used = {v for row in rows for k, v in row.items() if k.startswith("p_")} - {"none"}
+    y: dict[str, Any] = (
+        {"field": "py", "type": "quantitative", "scale": None}
+        if pixel_y
+        else {"field": "y", "type": "quantitative"}
+    )
+    for side in SIDES:
+        if side not in used:
             continue
+        align, _, _ = SIDES[side]
+        dx, dy = label.offset(side)
+        transform = [] if pixel_y else [y_transform(y_field, unit=unit)]
         layers.append({
-            "transform": [y_transform(), {"filter": f"datum.label_pos == '{pos}'"}],
-            "mark": {"type": "text", "align": align, "baseline": "middle", "dx": dx, "dy": dy,
-                     "fontSize": 11, "color": "#333"},
-            "encoding": {
-                "x": X_ENCODING, "y": {"field": "y", "type": "quantitative"},
-                "text": {"field": "name"},
-                "opacity": {"condition": {
-                    "test": f"{SCALE_PARAM} == 'log' || datum.pfs_days >= {linear_min!r}",
-                    "value": 1}, "value": 0},
-            },
+            "data": {"values": rows},
+            "transform": [*transform, *extra, {"filter": f"{key_expr} == '{side}'"}],
+            "mark": {"type": "text", "align": align, "baseline": "middle", "dx": round(dx, 2),
+                     "dy": round(dy, 2), "fontSize": label.size, "lineHeight": round(
+                         label.size * 1.25, 2), "fontWeight": "bold" if label.bold else "normal",
+                     "color": colour},
+            "encoding": {"x": x, "y": y, "text": {"field": "text"}},
         })  # fmt: skip
     return layers
+
+
+def label_rows(
+    labels: Sequence[Label],
+    placed: list[dict[str, str]],
+    payload: Sequence[dict[str, Any]],
+    value_field: str = "flop",
+) -> list[dict[str, Any]]:
+    """One row per label anchor shown somewhere: its ``year`` and value (``value_field``), its
+    text (a list for several lines), the label's ``payload`` and its placement fields."""
+    rows = []
+    fields = iter(placed)
+    for label, extra in zip(labels, payload, strict=True):
+        text: str | list[str] = label.lines[0] if len(label.lines) == 1 else list(label.lines)
+        for year, value in label.anchors:
+            where = next(fields)
+            if any(v != "none" for v in where.values()):
+                rows.append({**extra, "year": year, value_field: value, "text": text, **where})
+    return rows
+
+
+def wrap(lines: Sequence[str], width: float, size: float) -> list[str]:
+    """Greedy word wrap of each line to ``width`` px at ``size`` px (real font metrics)."""
+    from aicompute.charts.fonts import text_width
+
+    out: list[str] = []
+    for line in lines:
+        current = ""
+        for word in line.split(" "):
+            trial = f"{current} {word}" if current else word
+            if current and text_width(trial, size) > width:
+                out.append(current)
+                current = word
+            else:
+                current = trial
+        out.append(current)
+    return out
+
+
+NARROW_TEXT = 330.0
+"""Width (px) subtitles wrap to on a phone (a 390 px screen leaves about 340)."""
+WIDE_TEXT = 760.0
+NARROW_BELOW = 520
+"""Plot widths below this get the narrow wrapping."""
+
+
+def subtitle_expr(lines: Sequence[str]) -> dict[str, str]:
+    """The subtitle wrapped for a phone and for a desktop, chosen by the plot width."""
+    import json
+
+    size = CONFIG["title"]["subtitleFontSize"]
+    narrow = json.dumps(wrap(lines, NARROW_TEXT, size), ensure_ascii=False)
+    wide = json.dumps(wrap(lines, WIDE_TEXT, size), ensure_ascii=False)
+    return {"expr": f"width < {NARROW_BELOW} ? {narrow} : {wide}"}
+
+
+def title_params(title: str, subtitle: Sequence[str]) -> dict[str, Any]:
+    """The title (shrunk to fit narrow plots: its width at 1 px times the font size must fit
+    the plot and the y axis) and the wrapped subtitle."""
+    from aicompute.charts.fonts import text_width
+
+    per_px = text_width(title, 100.0, bold=True) / 100.0
+    return {
+        "text": title,
+        "subtitle": subtitle_expr(subtitle),
+        "fontSize": {"expr": f"clamp((width + 40) / {per_px:.3f}, 11, 18)"},
+        "limit": {"expr": "width + 50"},
+    }
 
 
 def base_spec(
@@ -266,19 +538,43 @@ def base_spec(
     params: list[dict[str, Any]],
     layers: list[dict[str, Any]],
     data: list[dict[str, Any]] | None = None,
-    transforms: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "$schema": VL_SCHEMA,
-        "title": {"text": title, "subtitle": subtitle},
-        "width": WIDTH,
+        "title": title_params(title, subtitle),
+        "width": "container",
         "height": HEIGHT,
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "params": params,
         "layer": layers,
         "config": CONFIG,
+        # vega-embed's default style makes its container an inline-block, which then shrinks
+        # to its content: a chart drawn again into it would find no width to fill
+        "usermeta": {"embedOptions": {"defaultStyle": False}},
     }
     if data is not None:
         spec["data"] = {"values": data}
-    if transforms:
-        spec["transform"] = transforms
+    named = _hoist(layers)
+    if named:
+        spec["datasets"] = named
     return spec
+
+
+def _hoist(layers: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Inline data shared by several layers (the label layers, one per side) moved to named
+    top-level datasets, so the spec holds each list of rows once."""
+    seen: dict[int, str] = {}
+    users: dict[int, list[dict[str, Any]]] = {}
+    for layer in layers:
+        values = layer.get("data", {}).get("values")
+        if isinstance(values, list):
+            users.setdefault(id(values), []).append(layer)
+    named = {}
+    for key, group in users.items():
+        if len(group) < 2:
+            continue
+        name = seen.setdefault(key, f"rows_{len(seen)}")
+        named[name] = group[0]["data"]["values"]
+        for layer in group:
+            layer["data"] = {"name": name}
+    return named

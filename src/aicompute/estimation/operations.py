@@ -9,7 +9,7 @@ size, or tokens (× epochs).
 >>> round(e.pfs_days, 4)
 0.1216
 >>> e.calculation
-'11.4G MAC × 2 FLOP/MAC × 3 (forward+backward) × 1.2M examples × 128 epochs = 1.05e+19 FLOP'
+'11.4B MAC × 2 FLOP/MAC × 3 (forward+backward) × 1.2M examples × 128 epochs = 1.05e19 FLOP'
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from aicompute._files import check_parents, default_mode, describe_os_error
-from aicompute.constants import FLOP_PER_PFS_DAY
+from aicompute.constants import FIT_BOOTSTRAP, FLOP_PER_PFS_DAY, FORECAST_BOOTSTRAP
 from aicompute.errors import InputError
 from aicompute.jsonable import plain
 
@@ -41,6 +41,7 @@ __all__ = [
     "appendix_rows",
     "build_report",
     "check_destination",
+    "headline",
     "record_rows",
 ]
 
@@ -64,16 +65,32 @@ class ReportResult:
 
 
 def record_rows(records: list[Any]) -> list[dict[str, Any]]:
-    """Rows of the page's records table (text only; the page escapes everything)."""
+    """Rows of the page's records table (text only; the page escapes everything): each
+    record's numbers as :func:`~aicompute.units.format_number` prints them, and its
+    calculations, recomputed from the stored inputs as in :func:`appendix_rows`."""
+    from aicompute.units import format_number
+
     rows = []
     for r in sorted(records, key=lambda r: (r.year, r.name)):
+        bound = "< " if r.upper_bound else ""
+        pfs_days = None if r.flop is None else r.flop / FLOP_PER_PFS_DAY
+        ranged = r.low_flop is not None and r.high_flop is not None
+        calculations = [
+            {k: c[k] for k in ("method", "formula", "calculation", "pfs_text", "error") if k in c}
+            for c in appendix_rows([r])
+        ]
         rows.append({
             "id": r.id, "name": r.name, "organization": r.organization, "date": r.date,
-            "year": r.year, "domain": r.domain,
-            "pfs_days": None if r.flop is None else r.flop / FLOP_PER_PFS_DAY,
+            "year": r.year, "domain": r.domain, "pfs_days": pfs_days,
             "flop": r.flop, "low_flop": r.low_flop, "high_flop": r.high_flop,
+            "pfs_text": bound + format_number(pfs_days),
+            "flop_text": bound + format_number(r.flop, "flop").removesuffix(" FLOP"),
+            "range_text": (
+                f"{format_number(r.low_flop, 'flop', 2).removesuffix(' FLOP')} – "
+                f"{format_number(r.high_flop, 'flop', 2)}" if ranged else None
+            ),
             "upper_bound": r.upper_bound, "confidence": r.confidence,
-            "in_trend": r.in_trend,
+            "in_trend": r.in_trend, "calculations": calculations,
             "methods": [e.method for e in r.estimates], "value_source": r.value_source,
             "sources": [s for s in r.sources if _SAFE_URL.match(s)], "notes": r.notes,
         })  # fmt: skip
@@ -81,27 +98,32 @@ def record_rows(records: list[Any]) -> list[dict[str, Any]]:
 
 
 def appendix_rows(records: list[Any]) -> list[dict[str, Any]]:
-    """The method appendix, generated from the records' own stored inputs."""
+    """The method appendix, generated from the records' own stored inputs: per calculation,
+    its formula, the numbers put in, and the result (``pfs_text``, as the formatter prints
+    it)."""
     from aicompute.estimation import recompute
+    from aicompute.units import format_number
 
     rows = []
     for r in sorted(records, key=lambda r: (r.year, r.name)):
         for e in r.estimates:
             redone = recompute(e)
             if redone.error is not None:
-                rows.append({"name": r.name, "method": e.method, "error": redone.error})
+                rows.append({"id": r.id, "name": r.name, "method": e.method, "error": redone.error})
                 continue
             est = redone.estimate
             if est is None:
                 continue
             rows.append(
                 {
+                    "id": r.id,
                     "name": r.name,
                     "date": r.date,
                     "method": e.method,
                     "formula": est.formula,
                     "calculation": est.calculation,
                     "pfs_days": est.pfs_days,
+                    "pfs_text": format_number(est.pfs_days, "pfs_days"),
                     "note": e.note,
                     "sources": [s for s in r.sources if _SAFE_URL.match(s)][:1],
                 }
@@ -123,7 +145,7 @@ def build_report(
     records: list[Any] | None = None,
     credits: list[str] | None = None,
     source: str = "embedded dataset",
-    bootstrap: int = 1000,
+    bootstrap: int = FIT_BOOTSTRAP,
     seed: int = 0,
     static: bool = True,
     force: bool = False,
@@ -283,12 +305,13 @@ def _build(
     step("analysis")
     with _timed(timings, "analysis"):
         analysis = trends.analyze(frame, bootstrap=bootstrap, seed=seed)
+        today = headline(analysis)
     step("charts")
     with _timed(timings, "charts"):
         built = [fn(analysis) for fn in charts.CHARTS.values()]
     step("forecast and costs")
     with _timed(timings, "forecast"):
-        outlook = _outlook(frame, bootstrap=bootstrap, seed=seed)
+        outlook = _outlook(frame, seed=seed)
         built += outlook.pop("charts")
     (work / "charts").mkdir()
     (work / "data").mkdir()
@@ -322,7 +345,7 @@ def _build(
             "disagreements": [d.to_dict() for d in checked.disagreements],
         },
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "source": source, "credits": credits or [], **analysis.to_dict(),
+        "source": source, "credits": credits or [], "today": today, **analysis.to_dict(),
         "reproduce": claims, "trends_vs_published": present, "outlook": outlook,
     }  # fmt: skip
     (work / "summary.json").write_text(json.dumps(plain(summary), indent=2), encoding="utf-8")
@@ -334,7 +357,7 @@ def _build(
             (work / "assets" / name).write_text(
                 static_dir.joinpath(name).read_text("utf-8"), encoding="utf-8"
             )
-        page = _render(analysis, built, records, claims, present, summary, static, outlook)
+        page = _render(analysis, built, records, claims, present, summary, static, outlook, today)
         (work / "index.html").write_text(page, encoding="utf-8")
     written = sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file())
     marker = {"aicompute": __version__, "kind": "report", "files": written}
@@ -342,9 +365,57 @@ def _build(
     return summary
 
 
-def _outlook(frame: Any, *, bootstrap: int, seed: int) -> dict[str, Any]:
+def headline(analysis: Any) -> dict[str, Any]:
+    """The report's first cards: today's trends (the current era since the break, the
+    frontier), the seed's 2012-2017 trend beside them, the published figures, and the warning
+    of any fit that spans a break. Each card names the command that gives the same digits."""
+    from aicompute.estimation.inputs import render
+    from aicompute.reproduce import PUBLISHED_TRENDS
+
+    bootstrap = analysis.modern_fit.bootstrap
+    option = "" if bootstrap == FIT_BOOTSTRAP else f" --bootstrap {bootstrap}"
+    seed = analysis.modern_fit.seed
+    option += "" if seed == 0 else f" --seed {seed}"
+    cards = []
+    if analysis.recent_fit is not None:
+        cards.append({
+            "key": "recent", "title": "Training compute today",
+            "selection": f"all {analysis.recent_fit.n} notable runs in the trend since the "
+                         f"break between eras ({analysis.recent_since})",
+            "command": f"aicompute fit --since {analysis.recent_since}{option}",
+            "fit": analysis.recent_fit.to_dict(),
+        })  # fmt: skip
+    if analysis.frontier_fit is not None:
+        cards.append({
+            "key": "frontier", "title": "The frontier",
+            "selection": f"the {analysis.frontier_fit.n} runs that were among the ten largest "
+                         "at publication, from 2010",
+            "command": f"aicompute fit --since 2010 --frontier top-10{option}",
+            "fit": analysis.frontier_fit.to_dict(),
+        })  # fmt: skip
+    cards.append({
+        "key": "seed", "title": "The seed's trend, 2012-2017",
+        "selection": analysis.modern_label,
+        "command": "aicompute reproduce",
+        "fit": analysis.modern_fit.to_dict(),
+    })  # fmt: skip
+    published = [
+        {"label": title, "doubling_months": central, "range": list(bounds), "url": url}
+        for key, (title, central, bounds, url) in PUBLISHED_TRENDS.items()
+        if key in {"sevilla_dl", "sevilla_large", "epoch_2024"}
+    ]
+    warnings = [
+        f"A single line through all {analysis.all_fit.n} records gives a "
+        f"{analysis.all_fit.doubling_months:.3g}-month doubling, but: {render(w, 'flag')}."
+        for w in analysis.all_fit.warnings
+    ]
+    return {"cards": cards, "published": published, "warnings": warnings}
+
+
+def _outlook(frame: Any, *, seed: int) -> dict[str, Any]:
     """Forecast, backtest and cost limits for the report (each skipped with a note when the
-    data cannot support it)."""
+    data cannot support it), with the command line's settings (:data:`FORECAST_BOOTSTRAP`
+    resamples), so ``aicompute forecast`` gives the same digits."""
     from aicompute import charts, economics, trends
     from aicompute.errors import InputError
 
@@ -355,7 +426,7 @@ def _outlook(frame: Any, *, bootstrap: int, seed: int) -> dict[str, Any]:
             trend="frontier",
             until=2030,
             target=1e27,
-            bootstrap=max(bootstrap, 500),
+            bootstrap=FORECAST_BOOTSTRAP,
             seed=seed,
         )
     except InputError as error:
@@ -366,16 +437,15 @@ def _outlook(frame: Any, *, bootstrap: int, seed: int) -> dict[str, Any]:
     out["charts"].append(charts.forecast_chart(rows, forecast))
     try:
         out["backtest"] = trends.backtest_frame(
-            frame, cutoff="2020-06", trend="frontier", bootstrap=max(bootstrap, 500), seed=seed
+            frame, cutoff="2020-06", trend="frontier", bootstrap=FORECAST_BOOTSTRAP, seed=seed
         ).to_dict()
     except InputError as error:
         out["notes"].append(f"no backtest: {error.message}")
     _, price_fit = economics.price_performance(seed=seed)
     limits = economics.limits(forecast.fit, price_fit)
-    costs = economics.cost_curve(forecast.fit, price_fit, until=2030)
     out["limits"] = limits
     out["price_performance"] = price_fit.to_dict()
-    out["charts"].append(charts.cost_chart(costs, limits))
+    out["charts"].append(charts.cost_chart(forecast.fit, price_fit, rows))
     return out
 
 
@@ -388,6 +458,7 @@ def _render(
     summary: dict[str, Any],
     static: bool,
     outlook: dict[str, Any],
+    today: dict[str, Any],
 ) -> str:
     import jinja2
 
@@ -401,8 +472,20 @@ def _render(
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["sig"] = lambda v, d=3: "–" if v is None else f"{v:.{d}g}"
-    env.filters["pfs"] = _pfs
+    from aicompute.units import format_number
+
+    # Every number on the page goes through the one formatter (aicompute.units.format_number)
+    env.filters["num"] = lambda v, d=3: format_number(v, "number", d)
+    env.filters["flop"] = lambda v, d=3: format_number(v, "flop", d)
+    env.filters["pfs"] = lambda v, d=3: format_number(v, "pfs_days", d)
+    env.filters["usd"] = lambda v, d=3: format_number(v, "usd", d)
+    env.filters["pct"] = lambda v, d=3: format_number(v, "percent", d)
+    env.filters["times"] = lambda v, d=3: format_number(v, "factor", d)
+    env.filters["value"] = lambda v, d=6: (
+        format_number(v, "number", d) if isinstance(v, (int, float)) else str(v)
+    )
+    env.filters["signed"] = lambda v, d=2: f"{float(v):+.{d}f}".replace("-", "\u2212")
+    env.filters["month"] = lambda v: "–" if not v else str(v)[:7]
     template = env.get_template("index.html.j2")
     fit = analysis.modern_fit
     return template.render(
@@ -422,10 +505,5 @@ def _render(
         outlook=outlook,
         growth=analysis.growth,
         eras=analysis.eras,
+        today=today,
     )
-
-
-def _pfs(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.4g}" if 1e-3 <= abs(value) < 1e7 else f"{value:.3g}"

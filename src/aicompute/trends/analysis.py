@@ -7,7 +7,7 @@ It is what the report and the charts show; the charts draw these results and com
 >>> round(a.modern_fit.doubling_months, 2), a.growth.start_name, a.growth.end_name
 (3.44, 'AlexNet', 'AlphaGoZero')
 >>> a.recent_since, a.all_fit.warnings[0][:40]
-('2010-07-02', 'one exponential across a break: these r')
+('2010-07-02', 'one exponential across a break: these re')
 """
 
 from __future__ import annotations

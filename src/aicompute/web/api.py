@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from aicompute import __version__
+from aicompute.constants import FIT_BOOTSTRAP
 from aicompute.dataset import Record
 from aicompute.dataset.io import embedded_updated
 from aicompute.dataset.record import ID_PATTERN
@@ -264,11 +265,12 @@ def estimate_inputs() -> list[dict[str, Any]]:
 async def fit(
     request: Request,
     f: Any = Depends(Filters),
-    bootstrap: int = Query(1000, ge=0, le=WEB_BOOTSTRAP),
+    bootstrap: int = Query(FIT_BOOTSTRAP, ge=0, le=WEB_BOOTSTRAP),
     seed: int = Query(0, ge=0, le=WEB_SEED),
     store: Store = Depends(get_store),
 ) -> dict[str, Any]:
-    from aicompute.trends import fit_frame
+    from aicompute.estimation.inputs import render
+    from aicompute.trends.eras import checked_fit
 
     fits: dict[tuple[Any, ...], dict[str, Any]] = request.app.state.fits
 
@@ -279,7 +281,9 @@ async def fit(
             frame, _ = filtered(store, chosen)
             if len(fits) > MAX_FITS:
                 fits.clear()
-            fits[key] = plain(fit_frame(frame, bootstrap=bootstrap, seed=seed).to_dict())
+            result = checked_fit(frame, bootstrap=bootstrap, seed=seed).to_dict()
+            result["warnings"] = [render(w, "name") for w in result["warnings"]]
+            fits[key] = plain(result)
         return fits[key]
 
     result: dict[str, Any] = await compute(request, run)
@@ -310,6 +314,7 @@ def _draw_chart(
     store: Store, name: str, f: Any, flop: str | None, date: str | None, label: str
 ) -> dict[str, Any]:
     from aicompute import charts, trends
+    from aicompute.constants import FORECAST_BOOTSTRAP
     from aicompute.units import parse_flop
 
     estimate_at = charts.estimate_point(flop, date) if name == "estimate" else None
@@ -319,14 +324,15 @@ def _draw_chart(
         from aicompute import economics
 
         target = parse_flop(flop, "target") if flop else None
-        forecast = trends.forecast_frame(frame, until=2030, target=target, bootstrap=500)
+        forecast = trends.forecast_frame(
+            frame, until=2030, target=target, bootstrap=FORECAST_BOOTSTRAP
+        )
+        rows = trends.select_trend(frame, "frontier")
         if name == "forecast":
-            rows = trends.select_trend(frame, "frontier")
             spec: dict[str, Any] = plain(charts.forecast_chart(rows, forecast).spec)
             return spec
         _, price_fit = economics.price_performance()
-        costs = economics.cost_curve(forecast.fit, price_fit, until=2030)
-        spec = plain(charts.cost_chart(costs, economics.limits(forecast.fit, price_fit)).spec)
+        spec = plain(charts.cost_chart(forecast.fit, price_fit, rows).spec)
         return spec
     analysis = trends.analyze(frame, bootstrap=200)
     if estimate_at is not None and date is not None:
