@@ -368,7 +368,7 @@ def test_estimate_chart_distance_from_trend(analysis) -> None:  # type: ignore[n
     assert chart.info["months_from_trend"] == pytest.approx(expected, rel=1e-6)
     assert segment.n == len(part)
     text = values(chart.spec, layers_with(chart.spec, "text")[-1])[0]["text"]
-    assert text[0] == "◆ GPT-3: 3.14×10²³ FLOP"
+    assert text[0] == "◆ GPT-3: 3.14e23 FLOP"  # units.format_number, as every face
     assert f"{abs(expected):.1f} months behind the trend" in text[1]
     assert_layout(chart)
 
@@ -384,7 +384,7 @@ def test_forecast_chart_band_and_target_inside(outlook) -> None:  # type: ignore
         chart.spec, next(lay for lay in layers_with(chart.spec, "point") if "data" in lay)
     )
     assert target[0]["flop"] == 1e27 and d.x0 < target[0]["year"] < d.x1
-    assert "×10²⁷ FLOP" in subtitle(chart.spec)
+    assert "1e27 FLOP" in subtitle(chart.spec)
 
 
 def test_cost_points_and_curve(outlook) -> None:  # type: ignore[no-untyped-def]
@@ -411,7 +411,7 @@ def test_cost_chart(outlook) -> None:  # type: ignore[no-untyped-def]
     x = layers_with(spec, "line")[0]["encoding"]["x"]
     assert x["title"] == "Year"
     axis = layers_with(spec, "line")[0]["encoding"]["y"]["axis"]
-    assert "'$'" in axis["labelExpr"] and "' B'" in axis["labelExpr"]
+    assert "'$'" in axis["labelExpr"] and "'B'" in axis["labelExpr"]
     points = chart.info["points"]
     assert len(points) >= 20 and all(p["usd"] > 0 for p in points)
     assert all(c["usd"] >= 1e4 for c in chart.info["costs"])  # starts where it is credible
@@ -421,7 +421,7 @@ def test_cost_chart(outlook) -> None:  # type: ignore[no-untyped-def]
     assert whole["year"] is not None and d.x0 < whole["year"] < d.x1  # the crossing is drawn
     assert economics.limits(forecast.fit, price_fit) == chart.info["limits"]
     svg = chart.to_svg()
-    assert "$1 B" in svg and "$10 K" in svg and "Year" in svg
+    assert ">$1B<" in svg and ">$10,000<" in svg and "Year" in svg
 
 
 def test_ticks_as_people_write_them(analysis) -> None:  # type: ignore[no-untyped-def]

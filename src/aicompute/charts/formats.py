@@ -1,20 +1,21 @@
-"""Numbers as people write them, in Python (tooltips, notes) and as Vega expressions (ticks).
+"""Numbers in the charts: text from the one formatter (:func:`aicompute.units.format_number`,
+which the command line, the report and the web app use too), and its rules as Vega expressions
+for the axis labels, which Vega computes in the browser.
 
-One format everywhere: three significant digits; ordinary notation with thousands separators
-from 0.001 to under a million, otherwise a power of ten with superscript digits (``3.14×10²³``,
-never ``3.14e+23``); money in short-scale words (``$12 M``, ``$1.5 B``).
+Ticks on a log axis are whole decades written as powers of ten (``10²⁴``); on a linear axis,
+as counts are written (``250,000``, ``1.5M``, ``10B``, ``2T``, then ``2e26``); money with a
+``$`` in front (``$10,000``, ``$1B``).
 
 >>> number_text(3640), number_text(0.012345), number_text(3.14e23), number_text(6.3e-5)
-('3,640', '0.0123', '3.14×10²³', '6.3×10⁻⁵')
+('3,640', '0.0123', '3.14e23', '6.3e-5')
 >>> flop_text(3.14e23), pfs_days_text(3.14e23), usd_text(2.5e9), usd_text(420)
-('3.14×10²³ FLOP', '3,630 pfs-days', '$2.5 B', '$420')
+('3.14e23 FLOP', '3,630 pfs-days', '$2.5B', '$420')
 """
 
 from __future__ import annotations
 
-import math
-
 from aicompute.constants import FLOP_PER_PFS_DAY
+from aicompute.units import format_number
 
 __all__ = [
     "flop_text",
@@ -28,9 +29,8 @@ __all__ = [
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 MINUS = "⁻"
-SHORT_SCALE = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
-"""Words for money (and linear axes) as news articles write them: thousand, million, billion,
-trillion."""
+SHORT_SCALE = ((1e12, "T"), (1e9, "B"), (1e6, "M"))
+"""The suffixes of :func:`aicompute.units.format_number` for counts and money."""
 
 
 def superscript(exponent: int) -> str:
@@ -39,46 +39,23 @@ def superscript(exponent: int) -> str:
     return (MINUS if exponent < 0 else "") + digits
 
 
-def _significant(value: float, digits: int) -> str:
-    """``value`` (0.001 ≤ |value| < 1e6) with ``digits`` significant digits, grouped, no
-    trailing zeros."""
-    rounded = float(f"{value:.{digits}g}")
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
-    text = f"{rounded:,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def number_text(value: float, digits: int = 3) -> str:
-    """A number for people (see the module's docstring)."""
-    if value == 0 or not math.isfinite(value):
-        return "0" if value == 0 else str(value)
-    if 1e-3 <= abs(value) < 1e6:
-        return _significant(value, digits)
-    exponent = math.floor(math.log10(abs(value)))
-    mantissa = float(f"{value / 10**exponent:.{digits - 1}f}")
-    if abs(mantissa) >= 10:
-        mantissa, exponent = mantissa / 10, exponent + 1
-    text = f"{mantissa:.{digits - 1}f}".rstrip("0").rstrip(".")
-    return f"{text}×10{superscript(exponent)}"
+    """A plain number (``3,640``, ``3.14e23``)."""
+    return format_number(value, "number", digits)
 
 
 def flop_text(flop: float) -> str:
-    return f"{number_text(flop)} FLOP"
+    return format_number(flop, "flop")
 
 
 def pfs_days_text(flop: float) -> str:
     """FLOP as petaflop/s-days."""
-    return f"{number_text(flop / FLOP_PER_PFS_DAY)} pfs-days"
+    return format_number(flop / FLOP_PER_PFS_DAY, "pfs_days")
 
 
 def usd_text(usd: float) -> str:
-    """Dollars in short-scale words: ``$420``, ``$12 K``, ``$3.4 M``, ``$1.5 B``, ``$2 T``."""
-    for size, word in SHORT_SCALE:
-        if abs(usd) >= size and (word != "T" or abs(usd) < 1e15):
-            return f"${_significant(usd / size, 2 if usd / size < 100 else 3)} {word}"
-    if abs(usd) >= 1e15:
-        return f"${number_text(usd, 2)}"
-    return f"${_significant(usd, 2 if abs(usd) < 100 else 3)}" if usd else "$0"
+    """Dollars: ``$420``, ``$12,000``, ``$3.4M``, ``$1.5B``, ``$2T``."""
+    return format_number(usd, "usd")
 
 
 # --- the same formats as Vega expressions, for axis labels -------------------------------------
@@ -96,15 +73,15 @@ def _sup_expr(n: str) -> str:
 
 def log_ticks(money: bool = False) -> str:
     """labelExpr of an axis whose values are log10 of the quantity: ``10²⁴`` at whole
-    decades (``$1 M`` style for money up to trillions), nothing between them."""
+    decades (``$1M`` style for money up to trillions), nothing between them."""
     n = "round(datum.value)"
     power = f"'10' + {_sup_expr(n)}"
     if money:
         words = " : ".join(
-            f"{n} >= {e} ? '$' + pow(10, {n} - {e}) + ' {w}'"
-            for e, w in ((12, "T"), (9, "B"), (6, "M"), (3, "K"))
+            f"{n} >= {e} ? '$' + pow(10, {n} - {e}) + '{w}'"
+            for e, w in ((12, "T"), (9, "B"), (6, "M"))
         )
-        small = f"{n} >= 0 ? '$' + pow(10, {n}) : '$' + {power}"
+        small = f"{n} >= 0 ? '$' + format(pow(10, {n}), ',') : '$' + {power}"
         power = f"{n} > 14 ? '$' + {power} : {words} : {small}"
     else:
         power = f"{n} == 0 ? '1' : {n} == 1 ? '10' : {power}"
@@ -112,13 +89,13 @@ def log_ticks(money: bool = False) -> str:
 
 
 def linear_ticks(money: bool = False) -> str:
-    """labelExpr of a linear axis: ``0``, ``250 K``, ``1.5 M``, ``10 B``, ``2 T``, and beyond
-    a trillion ``2×10²⁶`` (``$`` in front for money)."""
+    """labelExpr of a linear axis: ``0``, ``250,000``, ``1.5M``, ``10B``, ``2T``, and from a
+    quadrillion ``2e26`` (``$`` in front for money), as :func:`format_number` writes counts."""
     v = "datum.value"
     e = f"floor(log(abs({v})) / LN10 + 1e-9)"
-    big = f"format({v} / pow(10, {e}), '.2~f') + '×10' + {_sup_expr(e)}"
+    big = f"format({v} / pow(10, {e}), '.3~') + 'e' + {e}"
     words = " : ".join(
-        f"abs({v}) >= {size:g} ? format({v} / {size:g}, '.3~') + ' {w}'" for size, w in SHORT_SCALE
+        f"abs({v}) >= {size:g} ? format({v} / {size:g}, '.3~') + '{w}'" for size, w in SHORT_SCALE
     )
-    text = f"{v} == 0 ? '0' : abs({v}) >= 1e15 ? {big} : {words} : format({v}, '.3~')"
+    text = f"{v} == 0 ? '0' : abs({v}) >= 1e15 ? {big} : {words} : format({v}, ',.3~')"
     return f"'$' + ({text})" if money else text
