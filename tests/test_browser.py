@@ -7,42 +7,16 @@ a missing browser is a failure, so the suite can never pass by skipping it. Scre
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 from aicompute.dataset import Record, records_to_frame
 from aicompute.report import build_report
+from tests.browsers import ARGS, ARTIFACTS, BROWSER, CHROMIUM, expect, sync_playwright
 from tests.conftest import seed_records
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - the dev extra installs it
-    sync_playwright = None
-
-if os.environ.get("CI") and (CHROMIUM is None or sync_playwright is None):
-    raise RuntimeError("CI needs Debian's chromium and Playwright for the browser tests")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None or sync_playwright is None, reason="chromium or playwright not installed"
-    ),
-]
+pytestmark = BROWSER
 
 EVIL = "<script>alert(1)</script>"
 

@@ -9,9 +9,6 @@ missing browser is a failure.
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,32 +16,9 @@ import pytest
 from aicompute import dataset
 from aicompute.dataset import read_embedded
 from aicompute.report import build_report
+from tests.browsers import ARGS, ARTIFACTS, BROWSER, CHROMIUM, sync_playwright
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - the dev extra installs it
-    sync_playwright = None
-
-if os.environ.get("CI") and (CHROMIUM is None or sync_playwright is None):
-    raise RuntimeError("CI needs Debian's chromium and Playwright for the browser tests")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None or sync_playwright is None, reason="chromium or playwright not installed"
-    ),
-]
+pytestmark = BROWSER
 
 CHARTS = ("modern", "eras", "domains", "forecast", "cost")
 LABELLED = ("modern", "eras")

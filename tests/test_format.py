@@ -8,24 +8,13 @@ under CI (CI=true) a missing browser is a failure, as in tests/test_browser.py.
 from __future__ import annotations
 
 import math
-import os
-import shutil
 from importlib import resources
 
 import pytest
 
 from aicompute import units
 from aicompute.units import format_number
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - the dev extra installs it
-    sync_playwright = None
-
-if os.environ.get("CI") and (CHROMIUM is None or sync_playwright is None):
-    raise RuntimeError("CI needs Debian's chromium and Playwright for the browser tests")
+from tests.browsers import ARGS, BROWSER, CHROMIUM, sync_playwright
 
 KINDS = ["number", "flop", "pfs_days", "count", "count_words", "usd", "percent", "factor"]
 VALUES = [
@@ -110,10 +99,8 @@ def test_named_formatters() -> None:
         format_number(1.0, digits=0)
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(
-    CHROMIUM is None or sync_playwright is None, reason="chromium or playwright not installed"
-)
+@BROWSER[0]
+@BROWSER[1]
 def test_javascript_gives_the_same_strings() -> None:
     source = resources.files("aicompute.report").joinpath("static/format.js").read_text("utf-8")
     cases = [
@@ -124,7 +111,7 @@ def test_javascript_gives_the_same_strings() -> None:
     ]
     cases += [[None, "number", 3], [None, "flop", 3]]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
         page.add_script_tag(content=source)
         got = page.evaluate(

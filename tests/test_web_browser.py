@@ -5,41 +5,16 @@ calculator, saving and editing a record, and markup shown as text. Screenshots g
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import threading
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("fastapi")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover
-    sync_playwright = None
-if os.environ.get("CI") and (CHROMIUM is None or sync_playwright is None):
-    raise RuntimeError("CI needs Debian's chromium and Playwright for the browser tests")
-from tests.servers import serving  # noqa: E402
+from tests.browsers import ARGS, ARTIFACTS, BROWSER, CHROMIUM, sync_playwright
+from tests.servers import serving
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None or sync_playwright is None, reason="chromium or playwright not installed"
-    ),
-]
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = BROWSER
 EVIL = "<script>alert(1)</script>"
 
 
