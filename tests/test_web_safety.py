@@ -117,7 +117,7 @@ def test_browser_writes_need_the_pages_csrf_token(client, app) -> None:  # type:
 
 
 def test_every_answer_forbids_framing_and_sniffing(client) -> None:  # type: ignore[no-untyped-def]
-    for path in ["/", "/records", "/api/records?limit=1", "/api/records/nope", "/static/app.js"]:
+    for path in ["/", "/records", "/api/records?limit=1", "/api/records/nope", "/static/common.js"]:
         headers = client.get(path).headers
         assert headers["X-Frame-Options"] == "DENY", path
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], path

@@ -102,7 +102,7 @@ def static(name: str = Path(..., max_length=40)) -> Response:
     files = resources.files("aicompute.web").joinpath("static")
     if name == "format.js":  # the number formatter, shared with the report
         files = resources.files("aicompute.report").joinpath("static")
-    elif name not in {"app.js", "app.css"}:
+    elif name not in {"common.js", "explorer.js", "records.js", "app.css"}:
         raise HTTPException(404, "no such file")
     media = "text/javascript" if name.endswith(".js") else "text/css"
     return Response(files.joinpath(name).read_text("utf-8"), media_type=media)
