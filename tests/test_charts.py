@@ -487,3 +487,23 @@ def test_static_exports(analysis, tmp_path) -> None:  # type: ignore[no-untyped-
 def test_jupyter_display(analysis) -> None:  # type: ignore[no-untyped-def]
     bundle = charts.modern_chart(analysis)._repr_mimebundle_()
     assert "application/vnd.vegalite.v5+json" in bundle and "text/html" in bundle
+
+
+def test_linear_ticks_are_written_out() -> None:
+    """Linear ticks as the formatter writes counts: 5,000 then 1.5M, never 5e+3."""
+    import vl_convert as vlc
+
+    from aicompute.charts.formats import linear_ticks
+
+    found = {}
+    for top in (6000.0, 3e6, 4e26):
+        spec = {
+            "data": {"values": [{"v": 0.0}, {"v": top}]},
+            "mark": "point",
+            "encoding": {"y": {"field": "v", "type": "quantitative",
+                               "axis": {"labelExpr": linear_ticks()}}},
+        }  # fmt: skip
+        found[top] = re.findall(r">([^<>]+)</text>", vlc.vegalite_to_svg(spec))
+    assert "5,000" in found[6000.0] and not any("e+" in t for t in found[6000.0])
+    assert "3M" in found[3e6] and "1.5M" in found[3e6]
+    assert any(re.fullmatch(r"\de26", t) for t in found[4e26])

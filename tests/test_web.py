@@ -293,3 +293,326 @@ def test_record_page_says_what_the_compute_covers(client) -> None:  # type: igno
     assert "generating its self-play games" in zero and "<th>Also known</th>" in zero
     assert "<th>In trend fits</th><td>yes</td>" in zero
     assert "(first public: preprint)" in client.get("/records/gpt-3-175b").text
+
+
+# --- records: numbers, duplicates, review, authors, history, pages, errors (issue 17) ---------
+
+RECORD = {"name": "Issue 17 model", "date": "2024-05-01", "domain": "Language"}
+
+
+def _fresh(client) -> None:  # type: ignore[no-untyped-def]
+    """Fits may lag writes by a second; the tests make the store's frame current first."""
+    client.app.state.store.frame()
+
+
+def _delete(client, record_id: str) -> None:  # type: ignore[no-untyped-def]
+    version = client.get(f"/api/records/{record_id}").json()["version"]
+    assert (
+        client.delete(f"/api/records/{record_id}", params={"version": version}).status_code == 204
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "flop"),
+    [("3e24 FLOP", 3e24), ("3.1e23", 3.1e23), ("3640 pfs-days", 3640 * 8.64e19), (2e21, 2e21)],
+)
+def test_flop_fields_are_read_as_the_command_line_reads_them(client, text, flop: float) -> None:  # type: ignore[no-untyped-def]
+    r = client.post("/api/records", json={**RECORD, "name": f"Numbers {text}", "flop": text})
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["flop"] == pytest.approx(flop)
+    assert made["confidence"] == "speculative"  # a web record without a confidence
+    assert made["reviewed"] is False and made["unsourced"] is True
+    _delete(client, made["id"])
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        ({"flop": "abc"}, ["body", "flop"]),
+        ({"flop": "1e24", "low_flop": "lots"}, ["body", "low_flop"]),
+        ({"flop": "1e24", "high_flop": "-5"}, ["body", "high_flop"]),
+        ({"domain": ""}, ["body", "domain"]),
+        (
+            {"estimates": [{"method": "hardware", "inputs": {"hardware": "V100", "count": "x",
+                                                             "days": "3"}}]},
+            ["body", "estimates", 0, "inputs", "count"],
+        ),
+        (
+            {"estimates": [{"method": "hardware", "inputs": {"hardware": "V100", "days": "3"}}]},
+            ["body", "estimates", 0, "inputs"],
+        ),
+        ({"author": "x" * 101}, ["body", "author"]),
+    ],
+)  # fmt: skip
+def test_bad_record_fields_are_422_naming_the_field(client, body: dict, loc: list) -> None:  # type: ignore[no-untyped-def]
+    """Never a silent null: a number that cannot be read names its field."""
+    r = client.post("/api/records", json={**RECORD, "name": "Refused model", **body})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == loc and r.json()["detail"][0]["msg"]
+    assert client.get("/api/records/refused-model").status_code == 404
+
+
+def test_a_duplicate_name_is_409_naming_the_record(client) -> None:  # type: ignore[no-untyped-def]
+    made = client.post("/api/records", json={**RECORD, "name": "Twin model"}).json()
+    again = client.post("/api/records", json={**RECORD, "name": "Twin model", "flop": 1e20})
+    assert again.status_code == 409
+    detail = again.json()["detail"]
+    assert "a record named 'Twin model' already exists" in detail
+    assert "someone else" not in detail
+    assert client.post("/api/records", json={**RECORD, "name": "AlexNet"}).status_code == 409
+    _delete(client, made["id"])
+
+
+def test_review_flow_and_unreviewed_records_out_of_fits_and_lists(client) -> None:  # type: ignore[no-untyped-def]
+    """A web record is out of /api/fit's n, /api/records and /api/export until reviewed;
+    unreviewed=true includes it; a review with a stale version is 409."""
+
+    def fit_n(**params: str) -> int:
+        _fresh(client)
+        r = client.get("/api/fit", params={"bootstrap": 0, "since": "2010", **params})
+        return int(r.json()["n"])
+
+    def total(**params: str) -> int:
+        r = client.get("/api/records", params={"limit": 1, **params})
+        return int(r.headers["X-Total-Count"])
+
+    before = (fit_n(), fit_n(unreviewed="true"), total(), total(unreviewed="true"))
+    body = {**RECORD, "name": "Review probe", "flop": "2e24", "sources": ["https://x.org"]}
+    made = client.post("/api/records", json=body).json()
+    assert made["reviewed"] is False
+    after = (fit_n(), fit_n(unreviewed="true"), total(), total(unreviewed="true"))
+    assert after == (before[0], before[1] + 1, before[2], before[3] + 1)
+    listed = client.get("/api/records", params={"search": "review probe"}).json()
+    assert listed == []
+    listed = client.get("/api/records", params={"search": "review probe", "unreviewed": "true"})
+    assert [r["id"] for r in listed.json()] == ["review-probe"]
+    export = client.get("/api/export", params={"format": "json", "search": "review probe"})
+    assert export.json() == []
+    assert "/api/fit" in client.get("/openapi.json").text
+    assert "unreviewed" in str(client.get("/openapi.json").json()["paths"]["/api/fit"])
+    # review it: stale version refused, then accepted, in the history with its author
+    stale = client.post("/api/records/review-probe/review", json={"version": 9})
+    assert stale.status_code == 409 and stale.json()["current_version"] == 1
+    r = client.post("/api/records/review-probe/review", json={"version": 1, "author": "Rita"})
+    assert r.status_code == 200 and r.json()["reviewed"] is True and r.json()["version"] == 2
+    assert (fit_n(), total()) == (before[0] + 1, before[2] + 1)
+    last = client.get("/api/records/review-probe/history").json()[-1]
+    assert (last["action"], last["author"], last["changes"]) == (
+        "review",
+        "Rita",
+        [{"field": "reviewed", "old": False, "new": True}],
+    )
+    # an edit makes it unreviewed again
+    record = client.get("/api/records/review-probe").json()
+    edited = client.put("/api/records/review-probe", json={**record, "notes": "changed"})
+    assert edited.json()["reviewed"] is False and total() == before[2]
+    assert client.get("/records/review-probe").text.count('class="badge unreviewed"') >= 1
+    assert client.post("/api/records/no-such/review", json={"version": 1}).status_code == 404
+    _delete(client, "review-probe")
+    # the seed is reviewed
+    assert client.get("/api/records/alexnet").json()["reviewed"] is True
+    assert 'id="review-record"' not in client.get("/records/alexnet").text
+
+
+def test_history_has_authors_and_field_diffs(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    hw = {"hardware": "GTX 580", "count": "2", "days": "5"}
+    body = {**RECORD, "name": "Diff model", "flop": "1e20", "author": "Ada",
+            "estimates": [{"method": "hardware", "inputs": hw}]}  # fmt: skip
+    made = client.post("/api/records", json=body).json()
+    edited = {
+        **made,
+        "notes": "more careful",
+        "flop": 1.2e20,
+        "low_flop": None,
+        "high_flop": None,
+        "estimates": [{"method": "hardware", "inputs": {**hw, "days": "6"}}],
+    }
+    r = client.put("/api/records/diff-model", json=edited, headers={"X-Author": "Zo%C3%AB"})
+    assert r.status_code == 200, r.text
+    monkeypatch.setenv("AICOMPUTE_AUTHOR", "The lab")
+    assert client.delete("/api/records/diff-model", params={"version": 2}).status_code == 204
+    monkeypatch.delenv("AICOMPUTE_AUTHOR")
+    assert client.post("/api/records/diff-model/restore", json={"version": 3}).status_code == 200
+    history = client.get("/api/records/diff-model/history").json()
+    assert [(h["action"], h["author"]) for h in history] == [
+        ("create", "Ada"), ("update", "Zoë"), ("delete", "The lab"), ("restore", "anonymous"),
+    ]  # fmt: skip
+    changes = {c["field"]: (c["old"], c["new"]) for c in history[1]["changes"]}
+    assert changes["notes"] == ("", "more careful")
+    assert changes["flop"] == (1e20, 1.2e20)
+    assert changes["estimates.0.inputs.days"] == ("5", "6")
+    assert "confidence" not in changes and "name" not in changes
+    page = client.get("/records/diff-model/history")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Zoë" in page.text and "<code>estimates.0.inputs.days</code>: <del>5</del>" in page.text
+    record_page = client.get("/records/diff-model").text
+    assert "<code>notes</code>: <del>–</del> → <ins>more careful</ins>" in record_page
+    _delete(client, "diff-model")
+
+
+@pytest.mark.parametrize(
+    "estimates",
+    [
+        [{"method": "hardware", "inputs": {"hardware": "GTX 580", "count": "2", "days": "5.5"}}],
+        [{"method": "operations", "inputs": {"params": "70B", "tokens": "1.4T"}}],
+        [
+            {"method": "operations",
+             "inputs": {"forward_macs": "0.75G", "examples": "1.2M", "epochs": "90"}},
+            {"method": "hardware",
+             "inputs": {"hardware": "GTX 580", "count": "2", "days": "5..6",
+                        "utilization": "0.3..0.4"}},
+        ],
+        [{"method": "hardware", "inputs": {"hardware": "Cloud TPU v3", "count": 16,
+                                           "hours": [90, 100], "precision": "bf16"}}],
+    ],
+    ids=["hardware", "operations", "mixed", "hardware-numbers"],
+)  # fmt: skip
+def test_record_pages_redo_every_kind_of_calculation(client, estimates: list) -> None:  # type: ignore[no-untyped-def]
+    """Defect 1: a saved estimate's page renders, each method redone from its stored inputs,
+    shown as formula = calculation = result and the inputs as name = value."""
+    name = f"Calc {estimates[-1]['method']} {len(estimates)} {estimates[0]['inputs'].get('count')}"
+    made = client.post("/api/records", json={**RECORD, "name": name, "flop": "1e21",
+                                              "estimates": estimates})  # fmt: skip
+    assert made.status_code == 201, made.text
+    page = client.get(f"/records/{made.json()['id']}")
+    assert page.status_code == 200
+    assert page.text.count('<article class="calc"') == len(estimates)
+    assert "cannot be redone" not in page.text and "{" not in page.text.split("<h2>Calculation")[1]
+    assert "pfs-days, 90% interval" in page.text
+    if estimates[-1]["method"] == "hardware":
+        assert "chips × peak FLOP/s per chip" in page.text
+    assert client.get(f"/records/{made.json()['id']}/edit").status_code == 200
+    _delete(client, made.json()["id"])
+
+
+def test_a_stored_calculation_that_cannot_be_redone_is_a_note(client) -> None:  # type: ignore[no-untyped-def]
+    """Inputs stored by an older version (resolved ones such as hardware_key) or that no longer
+    compute show a note per method; the page, the API and the lists never fail."""
+    import json
+
+    from aicompute.store.db import records_table
+
+    store = client.app.state.store
+    made = store.create(
+        Record(
+            name="Broken calc",
+            date="2020-01-01",
+            domain="Other",
+            flop=1e20,
+            estimates=[
+                {"method": "hardware", "inputs": {"hardware": "GTX 9000", "count": 1, "days": 1}},
+                {"method": "operations", "inputs": {"params": "1B", "tokens": "20B"}},
+            ],
+        )
+    )
+    data = json.loads(made.record.model_dump_json())
+    data["estimates"].append(
+        {"method": "hardware", "inputs": {"hardware_key": "gtx580", "count": 2, "days": 5}}
+    )
+    with store.engine.begin() as c:
+        c.execute(
+            records_table.update()
+            .where(records_table.c.id == "broken-calc")
+            .values(data=json.dumps(data), version=made.version + 1)
+        )
+    page = client.get("/records/broken-calc")
+    assert page.status_code == 200
+    assert page.text.count("This calculation cannot be redone") == 2
+    assert "GTX 9000" in page.text and "hardware_key" in page.text
+    assert "1.2e+20" in page.text or "1.2e20" in page.text.replace("+", "")  # operations redone
+    assert client.get("/api/records/broken-calc").status_code == 200
+    assert client.get("/records/broken-calc/edit").status_code == 200
+    found = client.get("/api/records", params={"search": "broken calc", "unreviewed": "true"})
+    assert [r["id"] for r in found.json()] == ["broken-calc"]
+    store.delete("broken-calc", made.version + 1)
+
+
+def test_missing_records_are_pages_for_browsers_and_json_for_the_api(client) -> None:  # type: ignore[no-untyped-def]
+    html = {"Accept": "text/html,application/xhtml+xml"}
+    for path in ("/records/no-such-model", "/records/no-such-model/edit",
+                 "/records/no-such-model/history", "/no/such/page"):  # fmt: skip
+        r = client.get(path, headers=html)
+        assert r.status_code == 404 and r.headers["content-type"].startswith("text/html"), path
+        assert '<p id="error-message">' in r.text and '"detail"' not in r.text
+    assert 'href="/records?search=no%20such%20model"' in client.get("/records/no-such-model").text
+    api = client.get("/api/records/no-such-model", headers=html)
+    assert api.status_code == 404 and api.json()["detail"]
+    wants_json = client.get("/records/no-such-model", headers={"Accept": "application/json"})
+    assert wants_json.status_code == 404 and "detail" in wants_json.json()
+    assert client.get("/api/no-such-route").json() == {"detail": "Not Found"}
+    long = client.get("/records/" + "a" * 300, headers=html)
+    assert long.status_code == 422 and long.headers["content-type"].startswith("text/html")
+    assert 'id="error-fields"' in long.text and "record_id" in long.text
+
+
+def test_the_record_form_has_labelled_fields(client) -> None:  # type: ignore[no-untyped-def]
+    """No default domain, speculative by default, inputs as fields (no JSON textarea), the
+    interval rounded to 3 digits with the exact value kept aside."""
+    form = client.get("/records/new").text
+    assert (
+        '<option value="">Choose a domain…</option>' in form
+        and "<option selected>" not in form.split('name="domain"')[1].split("</select>")[0]
+    )
+    assert "<option selected>speculative</option>" in form
+    assert 'name="estimates"' not in form and 'data-input="days"' in form
+    assert 'id="author-name"' in form
+    made = client.post("/api/records", json={**RECORD, "name": "Rounding", "flop": 4.2e23,
+                                              "confidence": "likely"}).json()  # fmt: skip
+    assert made["low_flop"] == 4.2e23 / 10  # stored exactly as computed
+    edit = client.get("/records/rounding/edit").text
+    assert (
+        'value="4.2e+22"' in edit and "4.200000000000001e+22" not in edit.split("data-original")[0]
+    )
+    _delete(client, "rounding")
+
+
+def test_migration_0003_up_and_down(db_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """0003 adds records.reviewed and history.author; its downgrade removes them and keeps
+    the records; upgrading again counts the records as reviewed. On SQLite and PostgreSQL."""
+    from importlib import resources
+
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from aicompute.store.db import _engine
+
+    if db_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'migrate.db'}"
+    else:  # a database of its own on the test server
+        admin = _engine(db_url)
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(sa.text("DROP DATABASE IF EXISTS migrate_test"))
+            c.execute(sa.text("CREATE DATABASE migrate_test"))
+        admin.dispose()
+        url = db_url.rsplit("/", 1)[0] + "/migrate_test"
+    store = Store(url)
+    store.create(Record(name="Migrating", date="2020", domain="Other", flop=1e20), author="Ada")
+    engine = store.engine
+    config = Config()
+    config.set_main_option(
+        "script_location", str(resources.files("aicompute.store").joinpath("migrations"))
+    )
+
+    def run(action, target: str) -> None:  # type: ignore[no-untyped-def]
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            action(config, target)
+
+    def columns(table: str) -> set[str]:
+        return {c["name"] for c in sa.inspect(engine).get_columns(table)}
+
+    assert {"reviewed"} <= columns("records") and {"author"} <= columns("history")
+    run(command.downgrade, "0002")
+    assert "reviewed" not in columns("records") and "author" not in columns("history")
+    with engine.connect() as c:
+        assert c.execute(sa.text("SELECT name FROM records")).scalars().all() == ["Migrating"]
+    run(command.upgrade, "head")
+    indexes = {i["name"] for i in sa.inspect(engine).get_indexes("history")}
+    assert "ix_history_record_id" in indexes  # kept through the table rebuilds
+    again = Store(url)
+    row = again.get("migrating")
+    assert row.reviewed is True and again.history("migrating")[0]["author"] is None
+    engine.dispose()
+    again.engine.dispose()

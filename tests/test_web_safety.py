@@ -368,7 +368,8 @@ def test_search_takes_wildcards_literally(client) -> None:  # type: ignore[no-un
         found = client.get("/api/records", params={"search": text, "limit": 1000}).json()
         assert len(found) < total and all(text in r["name"] for r in found), text
     client.post("/api/records", json={**RECORD, "id": "pct", "name": "100% model"})
-    assert [r["id"] for r in client.get("/api/records", params={"search": "0%"}).json()] == ["pct"]
+    found = client.get("/api/records", params={"search": "0%", "unreviewed": "true"}).json()
+    assert [r["id"] for r in found] == ["pct"]
 
 
 def test_csv_export_neutralises_formulas(client) -> None:  # type: ignore[no-untyped-def]
@@ -378,7 +379,8 @@ def test_csv_export_neutralises_formulas(client) -> None:  # type: ignore[no-unt
     formula = '=HYPERLINK("http://evil.example","click")'
     client.post("/api/records", json={**RECORD, "id": "formula", "name": formula,
                                       "notes": "@SUM(1)", "organization": "+1"})  # fmt: skip
-    text = client.get("/api/export", params={"format": "csv", "search": "HYPERLINK"}).text
+    query = {"format": "csv", "search": "HYPERLINK", "unreviewed": "true"}
+    text = client.get("/api/export", params=query).text
     row = next(r for r in csv.DictReader(io.StringIO(text)) if r["id"] == "formula")
     assert row["name"] == "'" + formula and row["notes"] == "'@SUM(1)"
     assert row["organization"] == "'+1"

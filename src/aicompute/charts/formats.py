@@ -93,9 +93,9 @@ def linear_ticks(money: bool = False) -> str:
     quadrillion ``2e26`` (``$`` in front for money), as :func:`format_number` writes counts."""
     v = "datum.value"
     e = f"floor(log(abs({v})) / LN10 + 1e-9)"
-    big = f"format({v} / pow(10, {e}), '.3~') + 'e' + {e}"
+    big = f"format({v} / pow(10, {e}), '.3~r') + 'e' + {e}"
     words = " : ".join(
-        f"abs({v}) >= {size:g} ? format({v} / {size:g}, '.3~') + '{w}'" for size, w in SHORT_SCALE
+        f"abs({v}) >= {size:g} ? format({v} / {size:g}, '.3~r') + '{w}'" for size, w in SHORT_SCALE
     )
-    text = f"{v} == 0 ? '0' : abs({v}) >= 1e15 ? {big} : {words} : format({v}, ',.3~')"
+    text = f"{v} == 0 ? '0' : abs({v}) >= 1e15 ? {big} : {words} : format({v}, ',.3~r')"
     return f"'$' + ({text})" if money else text

@@ -3,10 +3,19 @@
 from aicompute.store.db import (
     ConflictError,
     DeletedError,
+    DuplicateError,
     NotFoundError,
     Row,
     Store,
     default_url,
 )
 
-__all__ = ["ConflictError", "DeletedError", "NotFoundError", "Row", "Store", "default_url"]
+__all__ = [
+    "ConflictError",
+    "DeletedError",
+    "DuplicateError",
+    "NotFoundError",
+    "Row",
+    "Store",
+    "default_url",
+]

@@ -36,9 +36,11 @@ if TYPE_CHECKING:
 __all__ = [
     "ConflictError",
     "DeletedError",
+    "DuplicateError",
     "NotFoundError",
     "Row",
     "Store",
+    "changes",
     "default_url",
     "metadata",
 ]
@@ -58,6 +60,7 @@ records_table = sa.Table(
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("deleted_at", sa.DateTime(timezone=True)),
+    sa.Column("reviewed", sa.Boolean, nullable=False, server_default=sa.true()),
 )  # fmt: skip
 
 history_table = sa.Table(
@@ -68,6 +71,7 @@ history_table = sa.Table(
     sa.Column("action", sa.String(10), nullable=False),
     sa.Column("data", sa.Text),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("author", sa.String(200)),
 )  # fmt: skip
 
 
@@ -80,6 +84,18 @@ class ConflictError(Exception):
             "was changed by someone else; reload it and apply your edit again"
         )
         self.record_id, self.expected, self.current = record_id, expected, current
+
+
+class DuplicateError(ConflictError):
+    """A new record's id is already taken by a live record."""
+
+    def __init__(self, record_id: str, name: str, current: int) -> None:
+        Exception.__init__(
+            self,
+            f"a record named {name!r} already exists (id {record_id!r}); open it to edit it, "
+            "or give the new record another name or id",
+        )
+        self.record_id, self.expected, self.current, self.name = record_id, 0, current, name
 
 
 class NotFoundError(Exception):
@@ -99,13 +115,20 @@ class Row:
     record: Record
     version: int
     updated_at: dt.datetime
+    reviewed: bool = True
+    unreadable: tuple[dict[str, Any], ...] = ()
+    """Stored calculations that no longer validate (each with its ``reason``): the record
+    is still served, and its page says why each one cannot be redone."""
 
     def to_dict(self) -> dict[str, Any]:
-        """The record as the API returns it: the CLI's record fields, version, year, pfs-days."""
+        """The record as the API returns it: the CLI's record fields, version, year, pfs-days,
+        whether it is reviewed and whether it has a source."""
         data = self.record.to_dict()
         data.update(
             id=self.record.id,
             version=self.version,
+            reviewed=self.reviewed,
+            unsourced=not self.record.sources,
             year=self.record.year,
             pfs_days=self.record.pfs_days,
             low_flop=self.record.low_flop,
@@ -176,6 +199,8 @@ def migrate(engine: Engine) -> None:
 
 
 LIVE = records_table.c.deleted_at.is_(None)
+_Parsed = tuple[Record, tuple[dict[str, Any], ...]]
+"""A stored record, and its stored calculations that no longer validate."""
 
 
 class Store:
@@ -190,7 +215,8 @@ class Store:
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
         self.engine = _engine(self.url)
-        self._parsed: dict[tuple[str, int, dt.datetime], Record] = {}
+        self._parsed: dict[tuple[str, int, dt.datetime], _Parsed] = {}
+        self._reviewed_frame: tuple[Any, Any] | None = None
         self._frame: Any = None
         self._frame_at = 0.0
         try:
@@ -205,23 +231,40 @@ class Store:
     def _row(self, row: Any) -> Row:
         # parsed records are kept by (id, version, time written): versions never repeat
         key = (row.id, row.version, row.updated_at)
-        record = self._parsed.get(key)
-        if record is None:
-            record = Record.model_validate(json.loads(row.data))
+        parsed = self._parsed.get(key)
+        if parsed is None:
+            parsed = _parse(row.data)
             if len(self._parsed) > 50_000:
                 self._parsed.clear()
-            self._parsed[key] = record
-        return Row(record, row.version, row.updated_at)
+            self._parsed[key] = parsed
+        record, unreadable = parsed
+        return Row(record, row.version, row.updated_at, bool(row.reviewed), unreadable)
 
     def revision(self) -> int:
         """A number that changes with every write (the last history row)."""
         with self.engine.connect() as c:
             return c.execute(sa.select(sa.func.max(history_table.c.seq))).scalar() or 0
 
-    def frame(self, max_age: float = 0.0) -> tuple[int, Any, dict[str, Row]]:
+    def frame(
+        self, max_age: float = 0.0, *, unreviewed: bool = True
+    ) -> tuple[int, Any, dict[str, Row]]:
         """(revision, every record as a DataFrame, rows by id), built once per revision. With
         ``max_age``, a frame that recent is reused without asking the database (analysis
-        views may lag writes by that much; record reads and writes never do)."""
+        views may lag writes by that much; record reads and writes never do). Without
+        ``unreviewed``, the frame holds only reviewed records (rows by id still has all)."""
+        whole = self._whole_frame(max_age)
+        if unreviewed:
+            return whole
+        cached = self._reviewed_frame
+        if cached is None or cached[0] is not whole:
+            revision, frame, by_id = whole
+            keep = frame["id"].map(lambda i: by_id[i].reviewed).astype(bool)
+            cached = (whole, (revision, frame[keep], by_id))
+            self._reviewed_frame = cached
+        result: tuple[int, Any, dict[str, Row]] = cached[1]
+        return result
+
+    def _whole_frame(self, max_age: float) -> tuple[int, Any, dict[str, Row]]:
         import time
 
         from aicompute.dataset import records_to_frame
@@ -244,6 +287,8 @@ class Store:
         query = query.where(LIVE)
         if filter is None:
             return query
+        if not getattr(filter, "unreviewed", True):
+            query = query.where(records_table.c.reviewed.is_(True))
         dialect = self.engine.dialect.name
         return filter.where(query, records_table.c, lambda column: _fold(column, dialect))
 
@@ -283,27 +328,42 @@ class Store:
         return self._row(row)
 
     def history(self, record_id: str) -> builtins.list[dict[str, Any]]:
-        """Every change of the record, deleted or not (empty if it never existed)."""
+        """Every change of the record, deleted or not (empty if it never existed): version,
+        action (create, update, review, delete, restore), time, author, the fields an update
+        changed (``changes``: field, old, new) and the record as it was."""
         query = (
             sa.select(history_table)
             .where(history_table.c.record_id == record_id)
             .order_by(history_table.c.seq)
         )
+        entries = []
+        before: dict[str, Any] | None = None
         with self.engine.connect() as c:
-            return [
-                {
-                    "version": h.version,
-                    "action": h.action,
-                    "at": h.at.isoformat(timespec="seconds"),
-                    "record": json.loads(h.data) if h.data else None,
-                }
-                for h in c.execute(query)
-            ]
+            for h in c.execute(query):
+                data = json.loads(h.data) if h.data else None
+                if h.action == "update" and before is not None and data is not None:
+                    found = changes(before, data)
+                elif h.action == "review":
+                    found = [{"field": "reviewed", "old": False, "new": True}]
+                else:
+                    found = []
+                entries.append(
+                    {
+                        "version": h.version,
+                        "action": h.action,
+                        "at": h.at.isoformat(timespec="seconds"),
+                        "author": h.author,
+                        "changes": found,
+                        "record": data,
+                    }
+                )
+                before = data if data is not None else before
+        return entries
 
     # --- writing (each in one transaction, with its history row) ---------------------------
 
     @staticmethod
-    def _values(record: Record, version: int) -> dict[str, Any]:
+    def _values(record: Record, version: int, reviewed: bool = False) -> dict[str, Any]:
         return {
             "id": record.id,
             "version": version,
@@ -316,12 +376,26 @@ class Store:
             "data": json.dumps(record.model_dump(mode="json")),
             "updated_at": _now(),
             "deleted_at": None,
+            "reviewed": reviewed,
         }
 
-    def _log(self, c: Any, record_id: str, version: int, action: str, data: str | None) -> None:
+    def _log(
+        self,
+        c: Any,
+        record_id: str,
+        version: int,
+        action: str,
+        data: str | None,
+        author: str | None,
+    ) -> None:
         c.execute(
             history_table.insert().values(
-                record_id=record_id, version=version, action=action, at=_now(), data=data
+                record_id=record_id,
+                version=version,
+                action=action,
+                at=_now(),
+                data=data,
+                author=author,
             )
         )
 
@@ -333,9 +407,11 @@ class Store:
             ).where(records_table.c.id == record_id)
         ).first()
 
-    def create(self, record: Record) -> Row:
-        """Add a record; its id must be new, or belong to a deleted record (which it replaces,
+    def create(self, record: Record, *, author: str | None = None, reviewed: bool = False) -> Row:
+        """Add a record (unreviewed unless ``reviewed``), by ``author``; its id must be new
+        (:class:`DuplicateError` otherwise), or belong to a deleted record (which it replaces,
         at the next version: versions never repeat)."""
+        values = self._values(record, 0, reviewed)
         try:
             with self.engine.begin() as c:
                 current = self._current(c, record.id)
@@ -346,26 +422,33 @@ class Store:
                         )
                     ).scalar()
                     version = (last or 0) + 1
-                    c.execute(records_table.insert().values(**self._values(record, version)))
+                    c.execute(records_table.insert().values({**values, "version": version}))
                 elif current.deleted_at is not None:
                     version = current.version + 1
                     result = c.execute(
                         records_table.update()
                         .where(records_table.c.id == record.id)
                         .where(records_table.c.version == current.version)
-                        .values(**self._values(record, version))
+                        .values({**values, "version": version})
                     )
                     if result.rowcount != 1:
                         raise ConflictError(record.id, 0, current.version + 1)
                 else:
-                    raise ConflictError(record.id, 0, current.version)
-                self._log(c, record.id, version, "create", self._values(record, version)["data"])
+                    raise DuplicateError(record.id, _name(current.data), current.version)
+                self._log(c, record.id, version, "create", values["data"], author)
         except sa.exc.IntegrityError:
-            raise ConflictError(record.id, 0, self.get(record.id).version) from None
+            current = self.get(record.id)
+            raise DuplicateError(record.id, current.record.name, current.version) from None
         return self.get(record.id)
 
     def _change(
-        self, record_id: str, version: int, values: dict[str, Any], action: str, live: bool
+        self,
+        record_id: str,
+        version: int,
+        values: dict[str, Any],
+        action: str,
+        live: bool,
+        author: str | None,
     ) -> None:
         """Apply ``values`` if the record is at ``version`` (and live, or deleted)."""
         with self.engine.begin() as c:
@@ -387,28 +470,36 @@ class Store:
                     raise ConflictError(record_id, version, current.version)
                 raise ConflictError(record_id, version, current.version)
             data = values.get("data") or self._current(c, record_id).data
-            self._log(c, record_id, version + 1, action, data)
+            self._log(c, record_id, version + 1, action, data, author)
 
-    def update(self, record_id: str, record: Record, version: int) -> Row:
-        """Replace a record if it is still at ``version``."""
+    def update(
+        self, record_id: str, record: Record, version: int, *, author: str | None = None
+    ) -> Row:
+        """Replace a record if it is still at ``version``; an edited record is unreviewed."""
         if record.id != record_id:
             raise InputError("id", "a record's id cannot change")
         values = self._values(record, version + 1)
         del values["version"]
-        self._change(record_id, version, values, "update", live=True)
+        self._change(record_id, version, values, "update", live=True, author=author)
         return self.get(record_id)
 
-    def delete(self, record_id: str, version: int) -> int:
+    def review(self, record_id: str, version: int, *, author: str | None = None) -> Row:
+        """Mark a record reviewed if it is still at ``version`` (a new version)."""
+        self._change(record_id, version, {"reviewed": True, "updated_at": _now()},
+                     "review", live=True, author=author)  # fmt: skip
+        return self.get(record_id)
+
+    def delete(self, record_id: str, version: int, *, author: str | None = None) -> int:
         """Delete a record at ``version`` (softly: :meth:`restore` undoes it); returns the
         deleted record's version."""
         self._change(record_id, version, {"deleted_at": _now(), "updated_at": _now()},
-                     "delete", live=True)  # fmt: skip
+                     "delete", live=True, author=author)  # fmt: skip
         return version + 1
 
-    def restore(self, record_id: str, version: int) -> Row:
+    def restore(self, record_id: str, version: int, *, author: str | None = None) -> Row:
         """Bring back a deleted record (``version`` is its deleted version), at a new version."""
         self._change(record_id, version, {"deleted_at": None, "updated_at": _now()},
-                     "restore", live=False)  # fmt: skip
+                     "restore", live=False, author=author)  # fmt: skip
         return self.get(record_id)
 
     def seed_if_empty(self) -> int:
@@ -421,7 +512,9 @@ class Store:
             if empty:
                 records = read_embedded().records
                 with self.engine.begin() as c:
-                    c.execute(records_table.insert(), [self._values(r, 1) for r in records])
+                    c.execute(
+                        records_table.insert(), [self._values(r, 1, reviewed=True) for r in records]
+                    )
                     c.execute(
                         history_table.insert(),
                         [
@@ -436,6 +529,81 @@ class Store:
                         ],
                     )
         return self.count()
+
+
+def _name(data: str) -> str:
+    """A stored record's name (its id's owner, for a duplicate's message)."""
+    try:
+        return str(json.loads(data)["name"])
+    except (ValueError, KeyError, TypeError):
+        return "?"
+
+
+def _parse(data: str) -> _Parsed:
+    """A stored record, and its stored calculations that no longer validate (left out of
+    the record, each with its ``reason``): a record written by an older version whose
+    calculation inputs are not accepted any more is still served."""
+    from pydantic import ValidationError
+
+    from aicompute.dataset import EstimateInputs
+
+    raw = json.loads(data)
+    try:
+        return Record.model_validate(raw), ()
+    except ValidationError:
+        estimates = raw.get("estimates") if isinstance(raw, dict) else None
+        if not isinstance(estimates, builtins.list) or not estimates:
+            raise
+    good, bad = [], []
+    for stored in estimates:
+        try:
+            good.append(EstimateInputs.model_validate(stored))
+        except ValidationError as error:
+            reason = error.errors()[0]["msg"].removeprefix("Value error, ")
+            shown = stored if isinstance(stored, dict) else {"inputs": stored}
+            bad.append({**shown, "reason": reason})
+    return Record.model_validate({**raw, "estimates": good}), tuple(bad)
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> builtins.list[dict[str, Any]]:
+    """The fields that differ between two versions of a record (dotted paths into the
+    calculations, numbers equal to 12 digits counted as unchanged).
+
+    >>> changes({"flop": 1e20, "notes": ""}, {"flop": 1.0000000000001e20, "notes": "hi"})
+    [{'field': 'notes', 'old': '', 'new': 'hi'}]
+    >>> changes({"estimates": [{"method": "hardware", "inputs": {"days": "5"}}]},
+    ...         {"estimates": [{"method": "hardware", "inputs": {"days": "6"}}]})
+    [{'field': 'estimates.0.inputs.days', 'old': '5', 'new': '6'}]
+    """
+    import math
+
+    before, after = _flat(old), _flat(new)
+    found = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        a, b = before.get(key), after.get(key)
+        same = a == b
+        if not same and isinstance(a, float | int) and isinstance(b, float | int):
+            same = not isinstance(a, bool) and math.isclose(a, b, rel_tol=1e-12)
+        if not same and all(v is None or v == "" or v is False for v in (a, b)):
+            same = True  # an empty optional field, absent or blank
+        if not same:
+            found.append({"field": key, "old": a, "new": b})
+    return found
+
+
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    """A record's fields as dotted paths: lists of calculations by index, lists of text whole."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(_flat(item, f"{prefix}{key}."))
+        return out or ({prefix[:-1]: {}} if prefix else {})
+    if isinstance(value, builtins.list) and any(isinstance(v, dict) for v in value):
+        out = {}
+        for i, item in enumerate(value):
+            out.update(_flat(item, f"{prefix}{i}."))
+        return out
+    return {prefix[:-1]: value}
 
 
 def _safe(url: str) -> str:

@@ -21,8 +21,10 @@ from aicompute.web.deps import (
     ERRORS,
     MAX_FITS,
     MAX_VERSION,
+    NUMBERS,
     Filters,
     RecordId,
+    author_of,
     compute,
     db_call,
     filtered,
@@ -61,6 +63,20 @@ def _record_schema(version: bool) -> dict[str, Any]:
     schema = Record.model_json_schema(ref_template="#/components/schemas/{model}")
     schema.pop("$defs", None)
     schema["properties"]["id"]["pattern"] = f"^{ID_PATTERN}$"
+    for name in NUMBERS:  # a number, or text as the command line reads it ("3e24 FLOP")
+        schema["properties"][name] = {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0},
+                {"type": "string"},
+                {"type": "null"},
+            ],
+            "description": "FLOP: a number, or text such as '3e24 FLOP' or '3640 pfs-days'",
+        }
+    schema["properties"]["author"] = {
+        "type": "string",
+        "maxLength": 100,
+        "description": "Who makes the change (else the X-Author header, else AICOMPUTE_AUTHOR)",
+    }
     if version:
         schema["properties"]["version"] = {"type": "integer", "minimum": 1}
         schema["required"] = [*schema.get("required", []), "version"]
@@ -142,8 +158,13 @@ def list_records(
     openapi_extra=_body_schema(_record_schema(False), {"name": "My model", "date": "2024"}),
 )
 async def create_record(request: Request, store: Store = Depends(get_store)) -> dict[str, Any]:
-    record = await compute(request, record_from, await json_body(request))
-    result: dict[str, Any] = plain((await db_call(store.create, record)).to_dict())
+    """Add a record, unreviewed, by the body's ``author`` (or ``X-Author``); 409 names the
+    record that already has its id."""
+    body = json_object(await json_body(request))
+    author = author_of(request, body)
+    record = await compute(request, record_from, body)
+    row = await db_call(lambda: store.create(record, author=author))
+    result: dict[str, Any] = plain(row.to_dict())
     return result
 
 
@@ -164,24 +185,26 @@ def read_record(record_id: str = RecordId, store: Store = Depends(get_store)) ->
 async def update_record(
     request: Request, record_id: str = RecordId, store: Store = Depends(get_store)
 ) -> dict[str, Any]:
+    """Replace a record read at ``version`` (409 when stale); the edit is unreviewed."""
     body = json_object(await json_body(request))
     version = version_of(body)
+    author = author_of(request, body)
     known(record_id)
     record = await compute(request, record_from, {**body, "id": body.get("id") or record_id})
-    result: dict[str, Any] = plain(
-        (await db_call(store.update, record_id, record, version)).to_dict()
-    )
+    row = await db_call(lambda: store.update(record_id, record, version, author=author))
+    result: dict[str, Any] = plain(row.to_dict())
     return result
 
 
 @router.delete("/records/{record_id}", status_code=204)
 def delete_record(
+    request: Request,
     record_id: str = RecordId,
     version: int = Query(..., ge=1, le=MAX_VERSION),
     store: Store = Depends(get_store),
 ) -> Response:
-    """Delete (softly: ``POST /api/records/{id}/restore`` brings it back)."""
-    store.delete(known(record_id), version)
+    """Delete (softly: ``POST /api/records/{id}/restore`` brings it back), by ``X-Author``."""
+    store.delete(known(record_id), version, author=author_of(request))
     return Response(status_code=204)
 
 
@@ -201,10 +224,38 @@ async def restore_record(
 ) -> dict[str, Any]:
     """Undo a delete: ``version`` is the deleted record's version (the delete's 404 says
     it)."""
-    version = version_of(json_object(await json_body(request)))
-    result: dict[str, Any] = plain(
-        (await db_call(store.restore, known(record_id), version)).to_dict()
-    )
+    body = json_object(await json_body(request))
+    version, author = version_of(body), author_of(request, body)
+    known(record_id)
+    row = await db_call(lambda: store.restore(record_id, version, author=author))
+    result: dict[str, Any] = plain(row.to_dict())
+    return result
+
+
+@router.post(
+    "/records/{record_id}/review",
+    openapi_extra=_body_schema(
+        {
+            "type": "object",
+            "properties": {
+                "version": {"type": "integer", "minimum": 1},
+                "author": {"type": "string", "maxLength": 100},
+            },
+            "required": ["version"],
+        },
+        {"version": 2, "author": "Ada"},
+    ),
+)
+async def review_record(
+    request: Request, record_id: str = RecordId, store: Store = Depends(get_store)
+) -> dict[str, Any]:
+    """Mark a record reviewed: ``version`` is the version read (409 when stale); the review
+    is a new version, in the history with its author. Fits and charts then count it."""
+    body = json_object(await json_body(request))
+    version, author = version_of(body), author_of(request, body)
+    known(record_id)
+    row = await db_call(lambda: store.review(record_id, version, author=author))
+    result: dict[str, Any] = plain(row.to_dict())
     return result
 
 
@@ -212,7 +263,8 @@ async def restore_record(
 def record_history(
     record_id: str = RecordId, store: Store = Depends(get_store)
 ) -> list[dict[str, Any]]:
-    """Every change of a record, deleted or not."""
+    """Every change of a record, deleted or not: version, action, time, author, the fields
+    an update changed (``changes``: field, old, new) and the record as it was."""
     history = store.history(known(record_id))
     if not history:
         raise NotFoundError(record_id)
@@ -298,20 +350,38 @@ async def chart(
     flop: str | None = Query(None, max_length=60),
     date: str | None = Query(None, max_length=10),
     label: str = Query("Your estimate", max_length=100),
+    highlight: str = Query(
+        "", max_length=200, description="The id of a record to ring on the chart (a signal)."
+    ),
     store: Store = Depends(get_store),
 ) -> dict[str, Any]:
+    """A chart's Vega-Lite specification. Its ``usermeta.summary`` describes what the chart
+    shows (``lines`` of text, the ``fits`` drawn, ``warnings``, ``records``); points carry
+    their record's ``id``, and a ``highlight`` signal rings the record it names."""
     from aicompute import charts
 
     if name not in {*charts.CHARTS, "estimate", "forecast", "cost"}:
         raise HTTPException(
             404, f"no chart {name!r}; use eras, modern, domains, estimate, forecast, cost"
         )
-    result: dict[str, Any] = await compute(request, _draw_chart, store, name, f, flop, date, label)
+    result: dict[str, Any] = await compute(
+        request, _draw_chart, store, name, f, flop, date, label, highlight
+    )
     return result
 
 
+HIGHLIGHT_PARAM = "highlight"
+"""The signal naming the record ringed on an explorer chart (an id, or empty)."""
+
+
 def _draw_chart(
-    store: Store, name: str, f: Any, flop: str | None, date: str | None, label: str
+    store: Store,
+    name: str,
+    f: Any,
+    flop: str | None,
+    date: str | None,
+    label: str,
+    highlight: str = "",
 ) -> dict[str, Any]:
     from aicompute import charts, trends
     from aicompute.constants import FORECAST_BOOTSTRAP
@@ -329,17 +399,232 @@ def _draw_chart(
         )
         rows = trends.select_trend(frame, "frontier")
         if name == "forecast":
-            spec: dict[str, Any] = plain(charts.forecast_chart(rows, forecast).spec)
-            return spec
-        _, price_fit = economics.price_performance()
-        spec = plain(charts.cost_chart(forecast.fit, price_fit, rows).spec)
-        return spec
-    analysis = trends.analyze(frame, bootstrap=200)
-    if estimate_at is not None and date is not None:
-        spec = plain(charts.estimate_chart(analysis, estimate_at, date, label).spec)
-        return spec
-    spec = plain(charts.CHARTS[name](analysis).spec)
+            made = charts.forecast_chart(rows, forecast)
+            summary = _forecast_summary(forecast, rows)
+        else:
+            _, price_fit = economics.price_performance()
+            made = charts.cost_chart(forecast.fit, price_fit, rows)
+            summary = _cost_summary(made, rows)
+    else:
+        analysis = trends.analyze(frame, bootstrap=200)
+        if estimate_at is not None and date is not None:
+            made = charts.estimate_chart(analysis, estimate_at, date, label)
+            summary = _estimate_summary(made, label)
+        else:
+            made = charts.CHARTS[name](analysis)
+            summary = _SUMMARIES[name](analysis)
+    spec: dict[str, Any] = plain(made.spec)
+    _with_ids(spec, frame)
+    _with_highlight(spec, highlight)
+    spec.setdefault("usermeta", {})["summary"] = plain(summary)
     return spec
+
+
+# --- what a chart shows, in words (the explorer's summary) -----------------------------------
+
+
+def _num(value: float | None) -> str:
+    from aicompute.charts.formats import number_text
+
+    return "∞" if value is None else number_text(value)
+
+
+def _fit_summary(fit: Any, label: str) -> dict[str, Any]:
+    """One fitted line: its figures, and a sentence with the doubling time and interval."""
+    lo, hi = fit.doubling_months_ci
+    d = fit.to_dict()
+    span = f"{d['since'][:4]}–{d['until'][:4]}"
+    if fit.doubling_months is None:
+        text = f"{label} ({span}, {fit.n} records): no growth"
+    else:
+        text = (
+            f"{label} ({span}, {fit.n} records): doubling every {_num(fit.doubling_months)} "
+            f"months (90% interval {_num(lo)}–{_num(hi)}), {_num(fit.growth_per_year)}x per year"
+        )
+    return {
+        "label": label,
+        "n": fit.n,
+        "since": d["since"],
+        "until": d["until"],
+        "doubling_months": fit.doubling_months,
+        "doubling_months_ci": [lo, hi],
+        "growth_per_year": fit.growth_per_year,
+        "text": text,
+    }
+
+
+def _break_warnings(fit: Any, frame: Any) -> list[str]:
+    """The fit's own warnings, and the break inside its records when there is one."""
+    from aicompute.estimation.inputs import render
+    from aicompute.trends.eras import break_in
+
+    inside = frame[(frame["year"] >= fit.since) & (frame["year"] <= fit.until)]
+    found = break_in(inside)
+    warnings = [*fit.warnings, *([found.warning()] if found is not None else [])]
+    return [render(w, "name") for w in warnings]
+
+
+def _shown(frame: Any) -> int:
+    return int(frame["flop"].notna().sum())
+
+
+def _eras_summary(analysis: Any) -> dict[str, Any]:
+    eras = analysis.eras
+    if eras is not None and eras.break_year is not None:
+        fits = [_fit_summary(s, f"Era {i + 1}") for i, s in enumerate(eras.segments)]
+        head = (
+            f"Two eras, split at {eras.to_dict()['break'][:7]} ({eras.model} model, by BIC); "
+            "each era's trend:"
+        )
+        warnings: list[str] = []
+    else:
+        fits = [_fit_summary(analysis.all_fit, "One trend")]
+        head = "No break detected in these records; one trend:"
+        warnings = _break_warnings(analysis.all_fit, analysis.frame)
+    return {
+        "records": _shown(analysis.frame),
+        "lines": [head, *(fit["text"] for fit in fits)],
+        "fits": fits,
+        "warnings": warnings,
+    }
+
+
+def _modern_summary(analysis: Any) -> dict[str, Any]:
+    fit = _fit_summary(analysis.modern_fit, "The modern era")
+    lines = [fit["text"], f"Records: {analysis.modern_label}."]
+    g = analysis.growth
+    if g is not None:
+        lines.append(f"{g.start_name} to {g.end_name}: {_num(g.factor)}x more compute.")
+    return {
+        "records": _shown(analysis.modern),
+        "lines": lines,
+        "fits": [fit],
+        "warnings": _break_warnings(analysis.modern_fit, analysis.modern),
+    }
+
+
+def _domains_summary(analysis: Any) -> dict[str, Any]:
+    from aicompute.trends.analysis import MIN_DOMAIN_POINTS
+
+    frame = analysis.recent if analysis.recent is not None else analysis.modern
+    fits = [_fit_summary(fit, d) for d, fit in analysis.domain_fits.items()]
+    lines = [f"Each domain since {analysis.recent_since[:4]}:", *(x["text"] for x in fits)]
+    if analysis.domain_skipped:
+        lines.append(
+            "No trend line for "
+            + ", ".join(f"{d} ({n})" for d, n in sorted(analysis.domain_skipped.items()))
+            + f": fewer than {MIN_DOMAIN_POINTS} records."
+        )
+    return {"records": _shown(frame), "lines": lines, "fits": fits, "warnings": []}
+
+
+def _forecast_summary(forecast: Any, rows: Any) -> dict[str, Any]:
+    fit = _fit_summary(forecast.fit, f"The {forecast.selection} trend")
+    info = forecast.to_dict()
+    lines = [fit["text"], f"Projected to {forecast.years[-1]:.0f} with its 90% prediction band."]
+    if forecast.target is not None:
+        lo, hi = info["target_date_interval"] or (None, None)
+        lines.append(
+            f"Target reached {(info['target_date'] or 'never')[:7]} "
+            f"(90%: {lo[:7] if lo else '?'} to {hi[:7] if hi else 'never'})."
+        )
+    return {
+        "records": _shown(rows),
+        "lines": lines,
+        "fits": [fit],
+        "warnings": _break_warnings(forecast.fit, rows),
+    }
+
+
+def _cost_summary(made: Any, rows: Any) -> dict[str, Any]:
+    from aicompute.charts.formats import usd_text
+
+    limits = made.info["limits"]
+    a = limits[0]["assumptions"]
+    lines = [
+        f"The trend's largest run ({_num(a['compute_growth_per_year'])}x compute a year) priced "
+        f"at the hardware trend ({_num(a['price_performance_growth_per_year'])}x FLOP/s per "
+        f"dollar a year): a {a['run_days']:g}-day run at {a['utilization']:.0%} utilization.",
+        *(
+            f"{lim['fraction']:.0%} of the world's hardware budget ({usd_text(lim['usd'])}): "
+            + ("never at these trends" if lim["year"] is None else f"{lim['year']:.0f}")
+            for lim in limits
+        ),
+    ]
+    return {"records": len(made.info["points"]), "lines": lines, "fits": [], "warnings": []}
+
+
+def _estimate_summary(made: Any, label: str) -> dict[str, Any]:
+    months = made.info["months_from_trend"]
+    fit = _fit_summary(made.info["fit"], "Trend")
+    where = "ahead of" if months >= 0 else "behind"
+    return {
+        "records": None,
+        "lines": [f"{label}: {_num(abs(months))} months {where} the trend.", fit["text"]],
+        "fits": [fit],
+        "warnings": [],
+    }
+
+
+_SUMMARIES = {"eras": _eras_summary, "modern": _modern_summary, "domains": _domains_summary}
+
+
+def _point_layers(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The layers drawing records as points (filled, with a tooltip)."""
+    return [
+        layer
+        for layer in spec.get("layer", [])
+        if isinstance(layer.get("mark"), dict)
+        and layer["mark"].get("type") == "point"
+        and layer["mark"].get("filled")
+        and "tooltip" in layer.get("encoding", {})
+    ]
+
+
+def _with_ids(spec: dict[str, Any], frame: Any) -> None:
+    """Points drawn from their own rows (the cost chart's) get their record's id by name."""
+    ids = dict(zip(frame["name"], frame["id"], strict=True))
+    for layer in _point_layers(spec):
+        for row in layer.get("data", {}).get("values", []):
+            if "id" not in row and row.get("name") in ids:
+                row["id"] = ids[row["name"]]
+
+
+def _with_highlight(spec: dict[str, Any], highlight: str) -> None:
+    """A ``highlight`` signal (a record's id) and a ring with the record's name around its
+    point, drawn over the chart's record points."""
+    layers = _point_layers(spec)
+    if not layers:
+        return
+    for layer in layers:
+        layer["mark"]["cursor"] = "pointer"  # a click opens the record
+    spec.setdefault("params", []).append({"name": HIGHLIGHT_PARAM, "value": highlight})
+    base = layers[0]
+    keep = {"filter": f"{HIGHLIGHT_PARAM} != '' && datum.id == {HIGHLIGHT_PARAM}"}
+    common = {k: v for k, v in base.items() if k in {"data"}}
+    transform = [*base.get("transform", []), keep]
+    position = {k: base["encoding"][k] for k in ("x", "y")}
+    spec["layer"].extend(
+        [
+            {
+                **common,
+                "transform": transform,
+                "mark": {"type": "point", "shape": "circle", "size": 420, "filled": False,
+                         "stroke": "#D55E00", "strokeWidth": 3},
+                "encoding": {**position, "tooltip": base["encoding"]["tooltip"]},
+            },
+            *(
+                {
+                    **common,
+                    "transform": transform,
+                    "mark": {"type": "text", "dy": -18, "fontSize": 13, "fontWeight": "bold",
+                             "color": "#D55E00", **halo},
+                    "encoding": {**position, "text": {"field": "name"}},
+                }
+                for halo in ({"stroke": "#ffffff", "strokeWidth": 4, "strokeOpacity": 0.9}, {})
+            ),
+        ]
+    )  # fmt: skip
 
 
 @router.get("/hardware")

@@ -14,6 +14,7 @@ import contextlib
 
 import anyio
 from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 
 from aicompute import __version__
 from aicompute.errors import InputError
@@ -39,6 +40,8 @@ def create_app(
         version=__version__,
         description="Training compute of AI systems: records, estimates, trends.",
         responses=ERRORS,
+        docs_url=None,  # served below, from packaged files: /docs works offline
+        redoc_url=None,
     )
     app.state.store = store
     app.state.settings = settings
@@ -47,10 +50,25 @@ def create_app(
     # the routes themselves, not included routers (which FastAPI now keeps nested in app.routes)
     app.router.routes.extend([*api.router.routes, *pages.router.routes])
     app.openapi = lambda: api.openapi_schema(app)  # type: ignore[method-assign]
+    app.add_api_route("/docs", _docs, include_in_schema=False, response_class=HTMLResponse)
     app.add_middleware(Guard, settings=settings)
     errors.register(app)
     _warm(store)
     return app
+
+
+def _docs() -> HTMLResponse:
+    """Swagger UI from the files the ``fastapi-offline`` package ships (served by
+    :func:`aicompute.web.pages.static`), so the page needs no network."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="aicompute API",
+        swagger_js_url="/static/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger-ui.css",
+        swagger_favicon_url="data:,",
+    )
 
 
 def _warm(store: Store) -> None:

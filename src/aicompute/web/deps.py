@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import field, make_dataclass
+from dataclasses import dataclass, field, make_dataclass
 from typing import Any
 
 import anyio
@@ -22,8 +22,15 @@ from aicompute.trends.fields import FILTER_FIELDS
 from aicompute.trends.selection import RecordFilter
 from aicompute.web.security import Settings
 
-DERIVED = {"version", "year", "pfs_days", "updated_at", "history"}
+DERIVED = {"version", "year", "pfs_days", "updated_at", "history", "reviewed", "unsourced"}
 """Fields the API adds to a record; ignored when a client sends a record back."""
+NUMBERS = ("flop", "low_flop", "high_flop")
+"""A record's FLOP fields, read from text as the command line reads them (``3e24 FLOP``,
+``3640 pfs-days``)."""
+USER_CONFIDENCE = "speculative"
+"""The confidence of a record written through the web without one."""
+AUTHOR_LIMIT = 100
+"""Longest author name."""
 ANALYSIS_MAX_AGE = 1.0
 """Seconds a fit or chart may lag the latest writes (record reads and writes never lag)."""
 MAX_VERSION = 2**31 - 1
@@ -83,27 +90,53 @@ async def db_call(function: Callable[..., Any], *args: Any) -> Any:
 Filters = make_dataclass(
     "Filters",
     [
+        *[
+            (
+                f.name,
+                str | None,
+                field(default=Query(None, max_length=f.max_length, description=f.help)),
+            )
+            for f in FILTER_FIELDS
+        ],
         (
-            f.name,
-            str | None,
-            field(default=Query(None, max_length=f.max_length, description=f.help)),
-        )
-        for f in FILTER_FIELDS
+            "unreviewed",
+            bool,
+            field(
+                default=Query(
+                    False,
+                    description="Include records added or edited on the web that nobody has "
+                    "reviewed yet (left out by default).",
+                )
+            ),
+        ),
     ],
 )
 Filters.__doc__ = """The record filters every list, export, fit and chart endpoint takes (the
-query parameters of :data:`aicompute.trends.fields.FILTER_FIELDS`)."""
+query parameters of :data:`aicompute.trends.fields.FILTER_FIELDS`, and ``unreviewed``)."""
 
 
-def record_filter(f: Any) -> RecordFilter:
+@dataclass(frozen=True)
+class WebFilter(RecordFilter):
+    """A :class:`RecordFilter` that also leaves out unreviewed records, unless
+    ``unreviewed`` (the store's queries and frames honour it; it is part of the cache key)."""
+
+    unreviewed: bool = False
+
+
+def record_filter(f: Any) -> WebFilter:
     """The validated filter of a request's :class:`Filters` (422 naming the field)."""
-    return RecordFilter.parse(**{each.name: getattr(f, each.name) for each in FILTER_FIELDS})
+    return WebFilter(
+        **{each.name: getattr(f, each.name) for each in FILTER_FIELDS},
+        unreviewed=bool(getattr(f, "unreviewed", False)),
+    )
 
 
 def filtered(store: Store, chosen: RecordFilter) -> tuple[Any, list[Row]]:
     """The records passing the filter, as (frame, rows); the full frame is cached per store
-    revision, so reads and fits do not rebuild it."""
-    _, frame, by_id = store.frame(max_age=ANALYSIS_MAX_AGE)
+    revision, so reads and fits do not rebuild it. Unreviewed records are left out unless
+    the filter asks for them (a plain :class:`RecordFilter` keeps them)."""
+    unreviewed = getattr(chosen, "unreviewed", True)
+    _, frame, by_id = store.frame(max_age=ANALYSIS_MAX_AGE, unreviewed=unreviewed)
     frame = chosen.apply(frame)
     return frame, [by_id[i] for i in frame["id"]]
 
@@ -149,25 +182,75 @@ def json_object(body: Any) -> dict[str, Any]:
 
 
 def record_from(body: Any) -> Record:
-    """The record a client sent (the derived fields ignored), its stored calculations checked."""
+    """The record a client sent (the derived fields ignored), its FLOP fields read as the
+    command line reads them, a missing confidence taken as :data:`USER_CONFIDENCE`, its
+    stored calculations checked."""
     body = json_object(body)
+    data = {k: v for k, v in body.items() if k not in DERIVED and k != "author"}
+    for name in NUMBERS:
+        data[name] = _flop_field(name, data.get(name))
+    if not data.get("confidence"):
+        data["confidence"] = USER_CONFIDENCE
     try:
-        record = Record.model_validate({k: v for k, v in body.items() if k not in DERIVED})
+        record = Record.model_validate(data)
     except ValidationError as error:
         raise HTTPException(422, _errors(error)) from None
     _check_estimates(record)
     return record
 
 
+def _flop_field(name: str, value: Any) -> Any:
+    """A FLOP field as a number: text read by :func:`aicompute.units.parse_flop`, blank as
+    absent; a 422 names the field."""
+    from aicompute.units import parse_flop
+
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return None
+    return parse_flop(value, name)  # InputError: 422 naming the field
+
+
 def _check_estimates(record: Record) -> None:
-    """Stored estimate inputs must compute: a record never holds inputs its page cannot show."""
-    from aicompute.estimation import recompute
+    """Stored estimate inputs must compute their method: a record never holds inputs its page
+    cannot show. A 422 names the input when it can (``estimates.0.inputs.days``)."""
+    from aicompute.errors import InputError
+    from aicompute.estimation import FIELDS, estimate_from
     from aicompute.estimation.inputs import render
 
     for i, stored in enumerate(record.estimates):
-        error = recompute(stored).error
-        if error is not None:
-            raise unprocessable(["body", "estimates", i, "inputs"], render(error, "name"))
+        loc: list[Any] = ["body", "estimates", i, "inputs"]
+        try:
+            result = estimate_from(stored.inputs)
+        except InputError as error:
+            if error.field in FIELDS:
+                raise unprocessable([*loc, error.field], render(error.message, "name")) from None
+            raise unprocessable(loc, render(str(error), "name")) from None
+        if result.by_method(stored.method) is None:
+            missing = result.skipped.get(stored.method, "needs more inputs")
+            raise unprocessable(loc, render(f"the {stored.method} inputs: {missing}", "name"))
+
+
+def author_of(request: Request, body: dict[str, Any] | None = None) -> str:
+    """Who makes a change: the body's ``author``, else the ``X-Author`` header (percent-encoded
+    UTF-8), else ``AICOMPUTE_AUTHOR`` from the environment, else "anonymous"."""
+    import os
+    from urllib.parse import unquote
+
+    where: list[Any] = ["body", "author"]
+    value: Any = body.get("author") if body else None
+    if value is None and "x-author" in request.headers:
+        value, where = unquote(request.headers["x-author"]), ["header", "x-author"]
+    if value is None or (isinstance(value, str) and not value.strip()):
+        value = os.environ.get("AICOMPUTE_AUTHOR", "").strip() or "anonymous"
+    if not isinstance(value, str):
+        raise unprocessable(where, "the author is a name (text)")
+    value = " ".join(value.split())
+    if len(value) > AUTHOR_LIMIT or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise unprocessable(
+            where, f"the author is a name of at most {AUTHOR_LIMIT} printable characters"
+        )
+    return value
 
 
 def version_of(body: dict[str, Any]) -> int:

@@ -16,6 +16,8 @@ from aicompute.store import DeletedError
 from aicompute.web.deps import ERRORS, RecordId, compute, get_store, known
 
 router = APIRouter(responses=ERRORS)
+SWAGGER_FILES = {"swagger-ui-bundle.js", "swagger-ui.css"}
+"""Swagger UI's files, served for ``/docs`` from the ``fastapi-offline`` package."""
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -36,7 +38,7 @@ def records_page(request: Request) -> HTMLResponse:
 
 @router.get("/records/new", response_class=HTMLResponse)
 def new_record(request: Request) -> HTMLResponse:
-    return page(request, "edit.html.j2", title="New record", row=None, estimates_json="[]")
+    return page(request, "edit.html.j2", title="New record", row=None, **_form_context(None))
 
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
@@ -52,7 +54,7 @@ async def record_page(request: Request, record_id: str = RecordId) -> HTMLRespon
             title="Deleted record",
             record_id=gone.record_id,
             deleted_version=gone.version,
-            history=store.history(record_id),
+            history=list(reversed(store.history(record_id))),
         )
     calcs = await compute(request, _calculations, row)
     return page(
@@ -61,21 +63,74 @@ async def record_page(request: Request, record_id: str = RecordId) -> HTMLRespon
         title=row.record.name,
         row=row,
         calcs=calcs,
-        history=store.history(record_id),
+        history=list(reversed(store.history(record_id))),
+    )
+
+
+@router.get("/records/{record_id}/history", response_class=HTMLResponse)
+def history_page(request: Request, record_id: str = RecordId) -> HTMLResponse:
+    """Every change of a record, newest first, deleted records too."""
+    from aicompute.store import NotFoundError
+
+    history = get_store(request).history(known(record_id))
+    if not history:
+        raise NotFoundError(record_id)
+    last = history[-1]["record"] or {}
+    return page(
+        request,
+        "history.html.j2",
+        title=f"History of {last.get('name', record_id)}",
+        record_id=record_id,
+        history=list(reversed(history)),
     )
 
 
 @router.get("/records/{record_id}/edit", response_class=HTMLResponse)
 def edit_record(request: Request, record_id: str = RecordId) -> HTMLResponse:
     row = get_store(request).get(known(record_id))
-    estimates = json.dumps([e.model_dump() for e in row.record.estimates], indent=1)
     return page(
-        request, "edit.html.j2", title=f"Edit {row.record.name}", row=row, estimates_json=estimates
+        request, "edit.html.j2", title=f"Edit {row.record.name}", row=row, **_form_context(row)
     )
+
+
+def _form_context(row: Any) -> dict[str, Any]:
+    """The record form's inputs: each method's fields (as the calculator shows them) and the
+    stored calculations, each input shown as text with its original value kept."""
+    from aicompute.estimation import FIELDS
+
+    methods = {
+        method: [f for f in FIELDS.values() if f.method in (method, "both")]
+        for method in ("operations", "hardware")
+    }
+    estimates = []
+    for e in row.record.estimates if row else ():
+        estimates.append(
+            {
+                "method": e.method,
+                "note": e.note,
+                "values": {n: _shown(v) for n, v in e.inputs.items()},
+                "originals": {n: json.dumps(v) for n, v in e.inputs.items()},
+            }
+        )
+    return {"methods": methods, "estimates": estimates}
+
+
+def _shown(value: Any) -> str:
+    """A stored input as people write it: ranges as LOW..HIGH, flags as yes, numbers short."""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, (list, tuple)):
+        return "..".join(_shown(v) for v in value)
+    if isinstance(value, (int, float)) and abs(value) >= 1e6:
+        return f"{value:.6g}".replace("e+", "e")  # 174600000000 as 1.746e11
+    if isinstance(value, float):
+        return f"{value:.12g}"
+    return "" if value is None else str(value)
 
 
 @router.get("/calculator", response_class=HTMLResponse)
 def calculator(request: Request) -> HTMLResponse:
+    from aicompute.constants import DISAGREEMENT_FACTOR
     from aicompute.estimation import FIELDS
 
     groups = [
@@ -86,7 +141,13 @@ def calculator(request: Request) -> HTMLResponse:
             ("both", "Adjustment"),
         )
     ]
-    return page(request, "calculator.html.j2", title="Calculator", groups=groups)
+    return page(
+        request,
+        "calculator.html.j2",
+        title="Calculator",
+        groups=groups,
+        disagreement_factor=DISAGREEMENT_FACTOR,
+    )
 
 
 @router.get("/static/{name}")
@@ -99,6 +160,10 @@ def static(name: str = Path(..., max_length=40)) -> Response:
             media_type="text/javascript",
             headers={"Cache-Control": "max-age=86400"},
         )
+    if name in SWAGGER_FILES:  # /docs, offline: Swagger UI as the fastapi-offline package ships it
+        media = "text/javascript" if name.endswith(".js") else "text/css"
+        body = resources.files("fastapi_offline").joinpath("static", name).read_bytes()
+        return Response(body, media_type=media, headers={"Cache-Control": "max-age=86400"})
     files = resources.files("aicompute.web").joinpath("static")
     if name == "format.js":  # the number formatter, shared with the report
         files = resources.files("aicompute.report").joinpath("static")
@@ -109,17 +174,76 @@ def static(name: str = Path(..., max_length=40)) -> Response:
 
 
 def _calculations(row: Any) -> list[dict[str, Any]]:
-    """Each stored estimate, computed again for the record's page (an error shows as text)."""
-    from aicompute.estimation import recompute
+    """Each stored estimate, computed again for the record's page through the calculator's
+    input definitions; one that cannot be redone shows why (a note), never an error page."""
+    from aicompute.estimation import FIELDS, recompute
     from aicompute.estimation.inputs import render
+
+    def inputs(stored: Any) -> list[dict[str, str]]:
+        if not isinstance(stored, dict):
+            return [{"name": "inputs", "label": "inputs", "value": _shown(str(stored))}]
+        return [
+            {
+                "name": str(name),
+                "label": FIELDS[name].label if name in FIELDS else str(name),
+                "value": _shown(value),
+            }
+            for name, value in stored.items()
+        ]
 
     calcs = []
     for e in row.record.estimates:
-        redone = recompute(e)
-        reason = redone.reason
-        error = None if reason is None else render(reason, "label")
-        calcs.append({"method": e.method, "est": redone.estimate, "note": e.note, "error": error})
+        try:
+            redone = recompute(e)
+            reason = redone.reason
+            error = None if reason is None else render(reason, "label")
+            est = redone.estimate
+        except Exception as failure:  # a stored calculation never breaks its page
+            est, error = None, f"{type(failure).__name__}: {failure}"
+        calcs.append(
+            {"method": e.method, "est": est, "note": e.note, "error": error,
+             "inputs": inputs(e.inputs)}
+        )  # fmt: skip
+    for bad in row.unreadable:
+        calcs.append(
+            {
+                "method": str(bad.get("method", "calculation")),
+                "est": None,
+                "note": str(bad.get("note", "")),
+                "error": f"the stored inputs are not accepted any more: {bad['reason']}",
+                "inputs": inputs(bad.get("inputs", {})),
+            }
+        )
     return calcs
+
+
+def _diff_value(value: Any) -> str:
+    """A field's value in a history diff: empty as –, lists joined, numbers short."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _sig(value: float | None, digits: int = 3, direction: int = 0) -> str:
+    """``value`` to ``digits`` significant digits (rounded down for -1, up for +1)."""
+    import math
+
+    if value is None:
+        return ""
+    if direction == 0 or value <= 0:
+        return f"{value:.{digits}g}"
+    scale = 10 ** (math.floor(math.log10(value)) - digits + 1)
+    step = math.floor if direction < 0 else math.ceil
+    rounded = step(round(value / scale, 9)) * scale
+    return f"{rounded:.{digits}g}"
 
 
 @functools.lru_cache(maxsize=1)
@@ -132,6 +256,11 @@ def _templates() -> Any:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["sig"] = lambda v, d=3: "–" if v is None else f"{v:.{d}g}"
+    env.filters["sig_down"] = lambda v: _sig(v, 3, -1)
+    env.filters["sig_up"] = lambda v: _sig(v, 3, 1)
+    env.filters["exact"] = lambda v: "" if v is None else f"{v:.12g}"
+    env.filters["shown"] = _shown
+    env.filters["diffval"] = _diff_value
     return env
 
 

@@ -60,10 +60,28 @@ async function apiAll(path) {
   return rows;
 }
 
-async function render(target, spec) {
+// Draw a Vega-Lite spec into target (the previous view is finalized first); prepare(view), when
+// given, runs before the chart is marked ready (data-ready="true"), e.g. to set its signals.
+async function render(target, spec, prepare) {
+  target.dataset.ready = "false";
+  if (target.vegaView) target.vegaView.finalize();
+  target.vegaView = null;
   const result = await window.vegaEmbed(target, spec, { actions: false, renderer: "svg" });
   target.vegaView = result.view;
+  if (prepare) await prepare(result.view);
+  // lay out once more: a legend whose columns follow the width (the charts' legends) changes
+  // height after the first layout, and would be cut off at the bottom
+  await result.view.resize().runAsync();
   target.dataset.ready = "true";
+  return result.view;
+}
+
+// Empty a chart (after an error, so that no stale chart stays next to it).
+function clearChart(target) {
+  if (target.vegaView) target.vegaView.finalize();
+  target.vegaView = null;
+  target.replaceChildren();
+  target.dataset.ready = "false";
 }
 
 function query(form) {
@@ -72,5 +90,5 @@ function query(form) {
   return params.toString();
 }
 
-window.aicompute = { $, el, fmt, errorText, api, apiAll, render, query };
+window.aicompute = { $, el, fmt, errorText, api, apiAll, render, clearChart, query };
 })();
