@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -95,6 +96,56 @@ def client(base: str, n: int, index: int, ids: list[str], out: dict) -> None:
     out["updates"][mine] = updates
 
 
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (Linux), or None."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU time used so far (user + system) by this benchmark's own process (the clients), the
+    server's process tree, and PostgreSQL's processes (exited backends included through the
+    postmaster's children times): where the 2 cores' time goes. Empty off Linux."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    procs = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        fields = _stat(int(entry.name))
+        if fields is not None:
+            try:
+                comm = (entry / "comm").read_text().strip()
+            except OSError:
+                continue
+            procs[int(entry.name)] = (comm, int(fields[1]), fields)
+    if not procs:
+        return {}
+
+    def own(fields: list[str]) -> float:
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    tree = {server_pid}
+    changed = True
+    while changed:
+        grown = {pid for pid, (_, ppid, _f) in procs.items() if ppid in tree} | tree
+        changed, tree = grown != tree, grown
+    times = os.times()
+
+    def reaped(fields: list[str], ppid: int) -> float:  # the postmaster's exited backends
+        top = procs.get(ppid, ("",))[0] != "postgres"
+        return (int(fields[13]) + int(fields[14])) / tick if top else 0.0
+
+    database = sum(
+        own(f) + reaped(f, ppid) for comm, ppid, f in procs.values() if comm == "postgres"
+    )
+    return {
+        "clients": times.user + times.system,
+        "server": sum(own(procs[pid][2]) for pid in tree if pid in procs),
+        "database": database,
+    }
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -131,12 +182,15 @@ def main() -> None:
             threading.Thread(target=client, args=(base, args.requests, i, ids, out))
             for i in range(args.clients)
         ]
+        cpu_before = cpu_seconds(server.pid)
         start = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - start
+        cpu_after = cpu_seconds(server.pid)
+        cpu = {k: cpu_after[k] - cpu_before[k] for k in cpu_after}
         # verification: every create landed once, every acknowledged update is the last state
         after = call(base, "GET", "/api/health")[1]["records"]
         created = sum(1 for _, status in out["created"] if status == 201)
@@ -186,6 +240,7 @@ def main() -> None:
         "duplicated_or_lost_creates": (after - before) - created,
         "lost_updates": lost,
         "history_complete": history_ok,
+        "cpu_seconds": cpu,
         "ok": reads["p99_ms"] < TARGET_P99_MS and lost == 0 and after - before == created,
     }
     print(
@@ -202,6 +257,13 @@ def main() -> None:
         f"writes: {created} creates acknowledged, records {before} -> {after}; "
         f"lost updates: {lost}; history complete: {history_ok}"
     )
+    if cpu:
+        used = sum(cpu.values())
+        print(
+            f"CPU over the {elapsed:.1f} s run ({os.cpu_count()} cores): "
+            + ", ".join(f"{k} {v:.1f} s ({v / used:.0%})" for k, v in cpu.items())
+            + f"; {1000 * cpu['server'] / total:.2f} ms of server CPU per request"
+        )
     print(
         f"read p99 target < {TARGET_P99_MS:g} ms and zero lost writes: "
         f"{'ok' if result['ok'] else 'MISSED'}"

@@ -47,6 +47,9 @@ __all__ = [
 
 metadata = sa.MetaData()
 
+POOL_SIZE, POOL_OVERFLOW = 20, 20
+"""Pooled database connections per server process (and the extra ones opened at peaks)."""
+
 records_table = sa.Table(
     "records", metadata,
     sa.Column("id", sa.String(200), primary_key=True),
@@ -61,6 +64,8 @@ records_table = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("deleted_at", sa.DateTime(timezone=True)),
     sa.Column("reviewed", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Index("ix_records_domain", "domain"),
+    sa.Index("ix_records_order", "year", "name", "id"),
 )  # fmt: skip
 
 history_table = sa.Table(
@@ -166,7 +171,14 @@ def _engine(url: str) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     try:
         if url.startswith("sqlite"):
-            engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+            # as many pooled connections as the server has worker threads at once: a smaller
+            # pool opens and closes a connection (and its pragmas) for most requests under load
+            engine = sa.create_engine(
+                url,
+                connect_args={"timeout": 30, "check_same_thread": False},
+                pool_size=POOL_SIZE,
+                max_overflow=POOL_OVERFLOW,
+            )
 
             @sa.event.listens_for(engine, "connect")
             def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -179,7 +191,9 @@ def _engine(url: str) -> Engine:
                 cursor.close()
 
             return engine
-        return sa.create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+        return sa.create_engine(
+            url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True
+        )
     except (sa.exc.ArgumentError, ImportError) as error:
         raise InputError("db", f"cannot use database {url!r}: {error}") from None
 

@@ -32,6 +32,7 @@ from aicompute.web.deps import (
     get_store,
     json_body,
     json_object,
+    json_response,
     known,
     record_filter,
     record_from,
@@ -120,7 +121,7 @@ def health(store: Store = Depends(get_store)) -> dict[str, Any]:
     }
 
 
-@router.get("/records")
+@router.get("/records", response_model=list[dict[str, Any]])
 def list_records(
     request: Request,
     response: Response,
@@ -133,7 +134,7 @@ def list_records(
     ),
     offset: int = Query(0, ge=0, le=MAX_VERSION),
     store: Store = Depends(get_store),
-) -> list[dict[str, Any]]:
+) -> Response:
     """A page of records (``limit`` at a time, from ``offset``); ``X-Total-Count`` says how
     many match, and a ``Link`` header with ``rel="next"`` points to the next page."""
     settings = get_settings(request)
@@ -148,8 +149,7 @@ def list_records(
     if offset + limit < total:
         following = request.url.include_query_params(offset=offset + limit, limit=limit)
         response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
-    result: list[dict[str, Any]] = plain([r.to_dict() for r in rows])
-    return result
+    return json_response(plain([r.to_dict() for r in rows]), response.headers)
 
 
 @router.post(

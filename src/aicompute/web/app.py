@@ -11,8 +11,10 @@ one request may ask, is :mod:`aicompute.web.security`'s job. The routes live in
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 
 import anyio
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
@@ -42,6 +44,7 @@ def create_app(
         responses=ERRORS,
         docs_url=None,  # served below, from packaged files: /docs works offline
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.store = store
     app.state.settings = settings
@@ -55,6 +58,14 @@ def create_app(
     errors.register(app)
     _warm(store)
     return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Run the routes' blocking work on at most ``settings.request_threads`` threads."""
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = app.state.settings.request_threads
+    yield
 
 
 def _docs() -> HTMLResponse:

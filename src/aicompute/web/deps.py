@@ -13,6 +13,7 @@ from typing import Any
 
 import anyio
 from fastapi import HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from aicompute.dataset import Record
@@ -156,6 +157,14 @@ def rows_for(
 
 
 # --- JSON bodies ---------------------------------------------------------------------------
+
+
+def json_response(data: Any, headers: Any = None, status_code: int = 200) -> JSONResponse:
+    """``data`` (already :func:`~aicompute.jsonable.plain`) as the JSON answer, with
+    ``headers``: FastAPI then skips validating the answer against the route's declared model
+    (which documents it), a copy of every nested value that cost most of a records list's
+    time."""
+    return JSONResponse(data, status_code=status_code, headers=dict(headers or {}))
 
 
 def unprocessable(loc: list[Any], message: str) -> HTTPException:
