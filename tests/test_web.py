@@ -567,9 +567,10 @@ def test_the_record_form_has_labelled_fields(client) -> None:  # type: ignore[no
     _delete(client, "rounding")
 
 
-def test_migration_0003_up_and_down(db_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """0003 adds records.reviewed and history.author; its downgrade removes them and keeps
-    the records; upgrading again counts the records as reviewed. On SQLite and PostgreSQL."""
+def test_migrations_0003_and_0004_up_and_down(db_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """0003 adds records.reviewed and history.author, 0004 the list indexes; their downgrades
+    remove them and keep the records; upgrading again counts the records as reviewed. On
+    SQLite and PostgreSQL."""
     from importlib import resources
 
     import sqlalchemy as sa
@@ -603,14 +604,20 @@ def test_migration_0003_up_and_down(db_url, tmp_path) -> None:  # type: ignore[n
     def columns(table: str) -> set[str]:
         return {c["name"] for c in sa.inspect(engine).get_columns(table)}
 
+    def indexes(table: str) -> set[str]:
+        return {i["name"] for i in sa.inspect(engine).get_indexes(table)}
+
     assert {"reviewed"} <= columns("records") and {"author"} <= columns("history")
+    assert {"ix_records_domain", "ix_records_order"} <= indexes("records")  # 0004
+    run(command.downgrade, "0003")
+    assert not {"ix_records_domain", "ix_records_order"} & indexes("records")
     run(command.downgrade, "0002")
     assert "reviewed" not in columns("records") and "author" not in columns("history")
     with engine.connect() as c:
         assert c.execute(sa.text("SELECT name FROM records")).scalars().all() == ["Migrating"]
     run(command.upgrade, "head")
-    indexes = {i["name"] for i in sa.inspect(engine).get_indexes("history")}
-    assert "ix_history_record_id" in indexes  # kept through the table rebuilds
+    assert "ix_history_record_id" in indexes("history")  # kept through the table rebuilds
+    assert {"ix_records_domain", "ix_records_order"} <= indexes("records")
     again = Store(url)
     row = again.get("migrating")
     assert row.reviewed is True and again.history("migrating")[0]["author"] is None
