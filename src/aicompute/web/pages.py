@@ -255,9 +255,15 @@ def _templates() -> Any:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["sig"] = lambda v, d=3: "–" if v is None else f"{v:.{d}g}"
-    env.filters["sig_down"] = lambda v: _sig(v, 3, -1)
-    env.filters["sig_up"] = lambda v: _sig(v, 3, 1)
+    from aicompute.units import _tidy, format_number
+
+    # numbers shown go through the one formatter (as on the command line and in the report)
+    env.filters["sig"] = lambda v, d=3: format_number(v, "number", d)
+    env.filters["flop"] = lambda v, d=3: format_number(v, "flop", d)
+    env.filters["pfs"] = lambda v, d=3: format_number(v, "pfs_days", d)
+    # a range's ends rounded outward, written as the CLI reads them back (1.69e17)
+    env.filters["sig_down"] = lambda v: _tidy(_sig(v, 3, -1))
+    env.filters["sig_up"] = lambda v: _tidy(_sig(v, 3, 1))
     env.filters["exact"] = lambda v: "" if v is None else f"{v:.12g}"
     env.filters["shown"] = _shown
     env.filters["diffval"] = _diff_value

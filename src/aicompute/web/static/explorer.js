@@ -333,7 +333,7 @@ function estimateView(estimate, factor) {
     const star = e.method === estimate.method && estimate.estimates.length > 1 ? " ★" : "";
     tr.appendChild(el("td", METHOD_NAMES[e.method] + star));
     tr.appendChild(el("td", e.calculation));
-    tr.appendChild(el("td", e.flop.toExponential(2).replace("e+", "e"), "num"));
+    tr.appendChild(el("td", fmt(e.flop, 3, "flop").replace(" FLOP", ""), "num"));
     tr.appendChild(el("td", fmt(e.pfs_days), "num"));
     tr.appendChild(el("td", `${fmt(e.low_pfs_days)} – ${fmt(e.high_pfs_days)}`, "num"));
     table.appendChild(tr);
@@ -358,7 +358,7 @@ function estimateView(estimate, factor) {
   const preferred = el("p", `Preferred: ${estimate.preferred_reason}`);
   preferred.id = "result-preferred";
   box.appendChild(preferred);
-  const cite = el("p", `Estimate: ${estimate.flop.toExponential(2)} FLOP = ${fmt(estimate.pfs_days)} pfs-days, ` +
+  const cite = el("p", `Estimate: ${fmt(estimate.flop, 3, "flop")} = ${fmt(estimate.pfs_days)} pfs-days, ` +
     `90% interval ${fmt(estimate.low_pfs_days)} – ${fmt(estimate.high_pfs_days)} pfs-days`, "cite");
   cite.id = "result-cite";
   box.appendChild(cite);
