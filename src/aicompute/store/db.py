@@ -229,6 +229,7 @@ class Store:
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
         self.engine = _engine(self.url)
+        self._readers: tuple[Engine, Any] | None = None
         self._parsed: dict[tuple[str, int, dt.datetime], _Parsed] = {}
         self._reviewed_frame: tuple[Any, Any] | None = None
         self._frame: Any = None
@@ -254,9 +255,18 @@ class Store:
         record, unreadable = parsed
         return Row(record, row.version, row.updated_at, bool(row.reviewed), unreadable)
 
+    @property
+    def _reader(self) -> Any:
+        """The engine for reads of one statement: no BEGIN and ROLLBACK around each, which
+        were most of a PostgreSQL read's round trips (writes keep their transactions)."""
+        if self._readers is None or self._readers[0] is not self.engine:
+            reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            self._readers = (self.engine, reader)
+        return self._readers[1]
+
     def revision(self) -> int:
         """A number that changes with every write (the last history row)."""
-        with self.engine.connect() as c:
+        with self._reader.connect() as c:
             return c.execute(sa.select(sa.func.max(history_table.c.seq))).scalar() or 0
 
     def frame(
@@ -309,7 +319,7 @@ class Store:
     def count(self, filter: RecordFilter | None = None) -> int:
         """How many live records pass ``filter`` (its frontier rule aside)."""
         query = self._where(sa.select(sa.func.count()).select_from(records_table), filter)
-        with self.engine.connect() as c:
+        with self._reader.connect() as c:
             return c.execute(query).scalar_one()
 
     def list(
@@ -328,12 +338,12 @@ class Store:
             query = query.limit(limit)
         if offset:
             query = query.offset(offset)
-        with self.engine.connect() as c:
+        with self._reader.connect() as c:
             return [self._row(r) for r in c.execute(query)]
 
     def get(self, record_id: str) -> Row:
         """The live record; :class:`DeletedError` if it was deleted, else NotFoundError."""
-        with self.engine.connect() as c:
+        with self._reader.connect() as c:
             row = c.execute(sa.select(records_table).where(records_table.c.id == record_id)).first()
         if row is None:
             raise NotFoundError(record_id)
@@ -352,7 +362,7 @@ class Store:
         )
         entries = []
         before: dict[str, Any] | None = None
-        with self.engine.connect() as c:
+        with self._reader.connect() as c:
             for h in c.execute(query):
                 data = json.loads(h.data) if h.data else None
                 if h.action == "update" and before is not None and data is not None:
