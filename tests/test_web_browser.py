@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 
 pytest.importorskip("fastapi")
+from aicompute.units import format_flop
 from tests.browsers import ARGS, ARTIFACTS, BROWSER, CHROMIUM, sync_playwright
 from tests.servers import serving
 
@@ -438,7 +439,7 @@ def test_calculator_says_what_the_command_line_says(page, server) -> None:  # ty
         assert source in page.text_content(f"section.calc tr[data-input={name}]")
     assert page.locator("select[name=precision]").count() == 1
     assert page.locator("input[name=peak_flops]").count() == 1
-    assert f"{cli['flop']:.2e}" in page.text_content("#result-cite")
+    assert format_flop(cli["flop"]) in page.text_content("#result-cite")  # the one formatter
     for est in cli["estimates"]:
         section = page.text_content(f"section.calc[data-method={est['method']}]")
         for note in est["notes"]:
