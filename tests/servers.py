@@ -32,3 +32,13 @@ def serving(app: Any, log_level: str = "warning") -> Iterator[tuple[str, Any]]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@contextmanager
+def web_app(folder: Any) -> Iterator[str]:
+    """The web app over a fresh SQLite file in ``folder``, seeded, served; yields its base URL
+    (the browser tests' server: each test module gets its own store)."""
+    from aicompute.web import create_app
+
+    with serving(create_app(f"sqlite:///{folder / 'app.db'}")) as (base, _server):
+        yield base

@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("fastapi")
 from aicompute.units import format_flop
 from tests.browsers import ARGS, ARTIFACTS, BROWSER, CHROMIUM, sync_playwright
-from tests.servers import serving
+from tests.servers import web_app
 
 pytestmark = BROWSER
 EVIL = "<script>alert(1)</script>"
@@ -21,10 +21,7 @@ EVIL = "<script>alert(1)</script>"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):  # type: ignore[no-untyped-def]
-    from aicompute.web import create_app
-
-    app = create_app(f"sqlite:///{tmp_path_factory.mktemp('webdb') / 'app.db'}")
-    with serving(app) as (base, _server):
+    with web_app(tmp_path_factory.mktemp("webdb")) as base:
         yield base
 
 

@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("fastapi")
 from tests.browsers import ARGS, ARTIFACTS, BROWSER, CHROMIUM, sync_playwright
-from tests.servers import serving
+from tests.servers import web_app
 
 pytestmark = BROWSER
 PHONE, DESKTOP = 390, 1400
@@ -22,10 +22,7 @@ PHONE, DESKTOP = 390, 1400
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):  # type: ignore[no-untyped-def]
-    from aicompute.web import create_app
-
-    app = create_app(f"sqlite:///{tmp_path_factory.mktemp('recordsdb') / 'app.db'}")
-    with serving(app) as (base, _server):
+    with web_app(tmp_path_factory.mktemp("recordsdb")) as base:
         yield base
 
 
