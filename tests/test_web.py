@@ -623,3 +623,22 @@ def test_migrations_0003_and_0004_up_and_down(db_url, tmp_path) -> None:  # type
     assert row.reviewed is True and again.history("migrating")[0]["author"] is None
     engine.dispose()
     again.engine.dispose()
+
+
+def test_a_page_counts_every_record(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Store.page reads a page and the total on one connection, and skips the count on the
+    last page: the total is right wherever the page falls."""
+    from aicompute.trends.selection import RecordFilter
+
+    store = Store(f"sqlite:///{tmp_path / 'page.db'}")
+    store.seed_if_empty()
+    for chosen in (None, RecordFilter.parse(domain="Games")):
+        total = store.count(chosen)
+        assert total > 3
+        for limit, offset in ((10, 0), (1000, 0), (10, total - 3), (10, total), (10, total + 5)):
+            rows, counted = store.page(chosen, limit=limit, offset=offset)
+            assert counted == total, (limit, offset)
+            assert len(rows) == max(0, min(limit, total - offset))
+            assert [r.record.id for r in rows] == [
+                r.record.id for r in store.list(chosen, limit=limit, offset=offset)
+            ]

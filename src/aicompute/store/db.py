@@ -320,7 +320,7 @@ class Store:
         """How many live records pass ``filter`` (its frontier rule aside)."""
         query = self._where(sa.select(sa.func.count()).select_from(records_table), filter)
         with self._reader.connect() as c:
-            return c.execute(query).scalar_one()
+            return int(c.execute(query).scalar_one())
 
     def list(
         self,
@@ -331,6 +331,22 @@ class Store:
     ) -> list[Row]:
         """Live records passing ``filter`` (its frontier rule aside; parameterized queries), by
         date, name, then id."""
+        with self._reader.connect() as c:
+            return [self._row(r) for r in c.execute(self._listing(filter, limit, offset))]
+
+    def page(
+        self, filter: RecordFilter | None = None, *, limit: int, offset: int = 0
+    ) -> tuple[builtins.list[Row], int]:
+        """A page of :meth:`list` and how many records pass ``filter`` in all, read on one
+        connection (one pool checkout, not two)."""
+        count = self._where(sa.select(sa.func.count()).select_from(records_table), filter)
+        with self._reader.connect() as c:
+            rows = [self._row(r) for r in c.execute(self._listing(filter, limit, offset))]
+            short = len(rows) < limit and (rows or not offset)  # the last page: no count needed
+            total = offset + len(rows) if short else int(c.execute(count).scalar_one())
+        return rows, total
+
+    def _listing(self, filter: RecordFilter | None, limit: int | None, offset: int) -> Any:
         query = self._where(sa.select(records_table), filter).order_by(
             records_table.c.year, records_table.c.name, records_table.c.id
         )
@@ -338,13 +354,20 @@ class Store:
             query = query.limit(limit)
         if offset:
             query = query.offset(offset)
-        with self._reader.connect() as c:
-            return [self._row(r) for r in c.execute(query)]
+        return query
 
     def get(self, record_id: str) -> Row:
         """The live record; :class:`DeletedError` if it was deleted, else NotFoundError."""
         with self._reader.connect() as c:
-            row = c.execute(sa.select(records_table).where(records_table.c.id == record_id)).first()
+            return self._get(c, record_id)
+
+    def read(self, record_id: str) -> tuple[Row, builtins.list[dict[str, Any]]]:
+        """:meth:`get` and :meth:`history` on one connection."""
+        with self._reader.connect() as c:
+            return self._get(c, record_id), self._history(c, record_id)
+
+    def _get(self, c: Any, record_id: str) -> Row:
+        row = c.execute(sa.select(records_table).where(records_table.c.id == record_id)).first()
         if row is None:
             raise NotFoundError(record_id)
         if row.deleted_at is not None:
@@ -355,6 +378,11 @@ class Store:
         """Every change of the record, deleted or not (empty if it never existed): version,
         action (create, update, review, delete, restore), time, author, the fields an update
         changed (``changes``: field, old, new) and the record as it was."""
+        with self._reader.connect() as c:
+            return self._history(c, record_id)
+
+    @staticmethod
+    def _history(c: Any, record_id: str) -> builtins.list[dict[str, Any]]:
         query = (
             sa.select(history_table)
             .where(history_table.c.record_id == record_id)
@@ -362,26 +390,25 @@ class Store:
         )
         entries = []
         before: dict[str, Any] | None = None
-        with self._reader.connect() as c:
-            for h in c.execute(query):
-                data = json.loads(h.data) if h.data else None
-                if h.action == "update" and before is not None and data is not None:
-                    found = changes(before, data)
-                elif h.action == "review":
-                    found = [{"field": "reviewed", "old": False, "new": True}]
-                else:
-                    found = []
-                entries.append(
-                    {
-                        "version": h.version,
-                        "action": h.action,
-                        "at": h.at.isoformat(timespec="seconds"),
-                        "author": h.author,
-                        "changes": found,
-                        "record": data,
-                    }
-                )
-                before = data if data is not None else before
+        for h in c.execute(query):
+            data = json.loads(h.data) if h.data else None
+            if h.action == "update" and before is not None and data is not None:
+                found = changes(before, data)
+            elif h.action == "review":
+                found = [{"field": "reviewed", "old": False, "new": True}]
+            else:
+                found = []
+            entries.append(
+                {
+                    "version": h.version,
+                    "action": h.action,
+                    "at": h.at.isoformat(timespec="seconds"),
+                    "author": h.author,
+                    "changes": found,
+                    "record": data,
+                }
+            )
+            before = data if data is not None else before
         return entries
 
     # --- writing (each in one transaction, with its history row) ---------------------------

@@ -170,8 +170,9 @@ async def create_record(request: Request, store: Store = Depends(get_store)) -> 
 
 @router.get("/records/{record_id}")
 def read_record(record_id: str = RecordId, store: Store = Depends(get_store)) -> dict[str, Any]:
-    data = store.get(known(record_id)).to_dict()
-    data["history"] = store.history(record_id)
+    row, history = store.read(known(record_id))
+    data = row.to_dict()
+    data["history"] = history
     result: dict[str, Any] = plain(data)
     return result
 

@@ -151,9 +151,10 @@ def rows_for(
         rows = filtered(store, chosen)[1]
         end = None if limit is None else offset + limit
         return rows[offset:end], len(rows)
-    rows = store.list(chosen, limit=limit, offset=offset)
-    total = len(rows) if limit is None else store.count(chosen)
-    return rows, total
+    if limit is None:
+        rows = store.list(chosen, offset=offset)
+        return rows, len(rows)
+    return store.page(chosen, limit=limit, offset=offset)
 
 
 # --- JSON bodies ---------------------------------------------------------------------------
