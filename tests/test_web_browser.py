@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.request
 
 import pytest
 
 pytest.importorskip("fastapi")
 from aicompute.units import format_flop
+from aicompute.web.deps import ANALYSIS_MAX_AGE
 from tests.browsers import ARGS, ARTIFACTS, BROWSER, CHROMIUM, sync_playwright
 from tests.servers import web_app
 
@@ -332,7 +334,10 @@ def test_calculator_save_then_find_it_in_the_explorer(page, server) -> None:  # 
     page.fill("textarea[name=sources]", "https://arxiv.org/abs/2203.15556")
     page.click("#record-form button[type=submit]")
     page.wait_for_url(f"{server}/records/chinchilla-like-test")
-    # in the chart, with the toggle on (a record saved from the web is unreviewed)
+    # charts may lag writes by ANALYSIS_MAX_AGE (a frame that recent is reused): past it, the
+    # chart must show the new record, with the toggle on (a record saved from the web is
+    # unreviewed)
+    time.sleep(ANALYSIS_MAX_AGE)
     page.goto(f"{server}/?unreviewed=true&model=chinchilla-like-test")
     page.wait_for_selector(READY, state="attached", timeout=30_000)
     assert page.is_checked("#filters input[name=unreviewed]")
