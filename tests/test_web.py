@@ -642,3 +642,16 @@ def test_a_page_counts_every_record(tmp_path) -> None:  # type: ignore[no-untype
             assert [r.record.id for r in rows] == [
                 r.record.id for r in store.list(chosen, limit=limit, offset=offset)
             ]
+
+
+def test_a_record_page_states_its_compute_in_both_units(client) -> None:  # type: ignore[no-untyped-def]
+    """AlexNet's page: the seed chart's 0.005887 pfs-days, and the same compute in FLOP
+    (1 pfs-day = 8.64e19 FLOP), each written once by the one formatter."""
+    import re
+
+    page = client.get("/records/alexnet").text
+    row = re.search(r"<th>Training compute</th><td>(.*?)</td>", page, re.S)
+    assert row is not None
+    flop = client.get("/api/records/alexnet").json()["flop"]
+    assert abs(flop / 8.64e19 - 0.005887) < 1e-6
+    assert "5.086e17 FLOP = 0.005887 pfs-days" in " ".join(row.group(1).split())

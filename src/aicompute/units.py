@@ -65,6 +65,7 @@ __all__ = [
     "pfs_days_to_flop",
     "show",
     "show_whole",
+    "tidy_exponent",
 ]
 
 Kind = Literal["count", "flop", "macs", "rate", "duration", "fraction", "number"]
@@ -692,11 +693,11 @@ def format_si(value: float, digits: int = 3, unit: str = "") -> str:
         if magnitude >= scale * 0.9995:
             if not unit and scale >= 1e15:
                 break
-            return f"{_tidy(f'{value / scale:.{digits}g}')}{sep}{letter}{unit}"
-    return f"{_tidy(f'{value:.{digits}g}')}{sep}{unit}"
+            return f"{tidy_exponent(f'{value / scale:.{digits}g}')}{sep}{letter}{unit}"
+    return f"{tidy_exponent(f'{value:.{digits}g}')}{sep}{unit}"
 
 
-def _tidy(text: str) -> str:
+def tidy_exponent(text: str) -> str:
     """A number from Python's ``g``/``e`` formats with its exponent as people write it:
     ``1e-05`` -> ``1e-5``, ``3e+16`` -> ``3e16``."""
     return re.sub(r"e([+-])0*(\d)", lambda m: f"e{'-' if m[1] == '-' else ''}{m[2]}", text)

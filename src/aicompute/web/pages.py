@@ -121,10 +121,12 @@ def _shown(value: Any) -> str:
         return "yes" if value else ""
     if isinstance(value, (list, tuple)):
         return "..".join(_shown(v) for v in value)
+    from aicompute.units import tidy_exponent
+
     if isinstance(value, (int, float)) and abs(value) >= 1e6:
-        return f"{value:.6g}".replace("e+", "e")  # 174600000000 as 1.746e11
+        return tidy_exponent(f"{value:.6g}")  # 174600000000 as 1.746e11, 750000000 as 7.5e8
     if isinstance(value, float):
-        return f"{value:.12g}"
+        return tidy_exponent(f"{value:.12g}")
     return "" if value is None else str(value)
 
 
@@ -255,15 +257,15 @@ def _templates() -> Any:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    from aicompute.units import _tidy, format_number
+    from aicompute.units import format_number, tidy_exponent
 
     # numbers shown go through the one formatter (as on the command line and in the report)
     env.filters["sig"] = lambda v, d=3: format_number(v, "number", d)
     env.filters["flop"] = lambda v, d=3: format_number(v, "flop", d)
     env.filters["pfs"] = lambda v, d=3: format_number(v, "pfs_days", d)
     # a range's ends rounded outward, written as the CLI reads them back (1.69e17)
-    env.filters["sig_down"] = lambda v: _tidy(_sig(v, 3, -1))
-    env.filters["sig_up"] = lambda v: _tidy(_sig(v, 3, 1))
+    env.filters["sig_down"] = lambda v: tidy_exponent(_sig(v, 3, -1))
+    env.filters["sig_up"] = lambda v: tidy_exponent(_sig(v, 3, 1))
     env.filters["exact"] = lambda v: "" if v is None else f"{v:.12g}"
     env.filters["shown"] = _shown
     env.filters["diffval"] = _diff_value
