@@ -655,3 +655,42 @@ def test_a_record_page_states_its_compute_in_both_units(client) -> None:  # type
     flop = client.get("/api/records/alexnet").json()["flop"]
     assert abs(flop / 8.64e19 - 0.005887) < 1e-6
     assert "5.086e17 FLOP = 0.005887 pfs-days" in " ".join(row.group(1).split())
+
+
+def test_lists_and_reads_follow_every_edit_and_review(client) -> None:  # type: ignore[no-untyped-def]
+    """Record JSON is kept per stored version (web.deps.row_json): each edit and the review
+    must show at once in the list, the export and the record, in the fields to_dict gives."""
+    body = {
+        "name": "Cache probe",
+        "date": "2023-02-03",
+        "domain": "Speech",
+        "flop": "2e21",
+        "sources": ["https://example.org/probe"],
+    }
+    made = client.post("/api/records", json=body).json()
+    probe = {"search": "cache probe", "unreviewed": "true"}
+
+    def listed() -> dict:  # type: ignore[type-arg]
+        (row,) = client.get("/api/records", params=probe).json()
+        (exported,) = client.get("/api/export", params={**probe, "format": "json"}).json()
+        assert exported == row
+        return row  # type: ignore[no-any-return]
+
+    first = listed()
+    assert first["flop"] == 2e21 and first["version"] == 1 and first["reviewed"] is False
+    one = client.get("/api/records/cache-probe").json()
+    assert {k: v for k, v in one.items() if k != "history"} == first
+    assert list(one)[-1] == "history" and one["history"][0]["action"] == "create"
+    edited = client.put(
+        "/api/records/cache-probe", json={**made, "flop": "3e21", "notes": "second"}
+    ).json()
+    second = listed()
+    assert (second["flop"], second["notes"], second["version"]) == (3e21, "second", 2)
+    assert second["pfs_days"] == pytest.approx(3e21 / 8.64e19)
+    reviewed = client.post(
+        "/api/records/cache-probe/review", json={"version": edited["version"]}
+    ).json()
+    third = listed()
+    assert third["reviewed"] is True and third["version"] == reviewed["version"] == 3
+    assert client.get("/api/records/cache-probe").json()["reviewed"] is True
+    _delete(client, "cache-probe")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from aicompute import __version__
 from aicompute.constants import FIT_BOOTSTRAP
@@ -32,11 +32,12 @@ from aicompute.web.deps import (
     get_store,
     json_body,
     json_object,
-    json_response,
     known,
     record_filter,
     record_from,
+    record_response,
     rows_for,
+    rows_response,
     unprocessable,
     version_of,
 )
@@ -149,7 +150,7 @@ def list_records(
     if offset + limit < total:
         following = request.url.include_query_params(offset=offset + limit, limit=limit)
         response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
-    return json_response(plain([r.to_dict() for r in rows]), response.headers)
+    return rows_response(rows, response.headers)
 
 
 @router.post(
@@ -168,13 +169,11 @@ async def create_record(request: Request, store: Store = Depends(get_store)) -> 
     return result
 
 
-@router.get("/records/{record_id}")
-def read_record(record_id: str = RecordId, store: Store = Depends(get_store)) -> dict[str, Any]:
+@router.get("/records/{record_id}", response_model=dict[str, Any])
+def read_record(record_id: str = RecordId, store: Store = Depends(get_store)) -> Response:
+    """The record and its ``history``, oldest change first."""
     row, history = store.read(known(record_id))
-    data = row.to_dict()
-    data["history"] = history
-    result: dict[str, Any] = plain(data)
-    return result
+    return record_response(row, history)
 
 
 @router.put(
@@ -282,10 +281,7 @@ def export(
 
     rows, _ = rows_for(store, record_filter(f))
     if format == "json":
-        return JSONResponse(
-            plain([r.to_dict() for r in rows]),
-            headers={"Content-Disposition": 'attachment; filename="records.json"'},
-        )
+        return rows_response(rows, {"Content-Disposition": 'attachment; filename="records.json"'})
     return Response(
         csv_text([r.record for r in rows]),
         media_type="text/csv",

@@ -13,11 +13,12 @@ from typing import Any
 
 import anyio
 from fastapi import HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from aicompute.dataset import Record
 from aicompute.dataset.record import ID_PATTERN
+from aicompute.jsonable import plain
 from aicompute.store import NotFoundError, Row, Store
 from aicompute.trends.fields import FILTER_FIELDS
 from aicompute.trends.selection import RecordFilter
@@ -160,12 +161,41 @@ def rows_for(
 # --- JSON bodies ---------------------------------------------------------------------------
 
 
-def json_response(data: Any, headers: Any = None, status_code: int = 200) -> JSONResponse:
-    """``data`` (already :func:`~aicompute.jsonable.plain`) as the JSON answer, with
-    ``headers``: FastAPI then skips validating the answer against the route's declared model
-    (which documents it), a copy of every nested value that cost most of a records list's
-    time."""
-    return JSONResponse(data, status_code=status_code, headers=dict(headers or {}))
+_ROW_JSON: dict[tuple[Any, ...], bytes] = {}
+_ROW_JSON_MAX = 50_000
+
+
+def _dumps(data: Any) -> bytes:
+    """JSON as :class:`JSONResponse` writes it (compact, UTF-8, no NaN)."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def row_json(row: Row) -> bytes:
+    """``plain(row.to_dict())`` as JSON, kept per stored version: a version's row never
+    changes (versions only grow, and the time written is part of the key), so a records list
+    costs a join of bytes, not a conversion and an encoding of every record per request."""
+    key = (row.record.id, row.version, row.updated_at, row.reviewed)
+    body = _ROW_JSON.get(key)
+    if body is None:
+        body = _dumps(plain(row.to_dict()))
+        if len(_ROW_JSON) >= _ROW_JSON_MAX:
+            _ROW_JSON.clear()
+        _ROW_JSON[key] = body
+    return body
+
+
+def rows_response(rows: list[Row], headers: Any = None) -> Response:
+    """The JSON list of ``rows``, as :func:`row_json` has each. A plain response: FastAPI
+    skips validating it against the route's declared model (which documents it), a copy of
+    every nested value that cost most of a records list's time."""
+    body = b"[" + b",".join(row_json(r) for r in rows) + b"]"
+    return Response(body, media_type="application/json", headers=dict(headers or {}))
+
+
+def record_response(row: Row, history: list[dict[str, Any]]) -> Response:
+    """One record as :func:`row_json` has it, with its ``history`` added as the last field."""
+    body = row_json(row)[:-1] + b',"history":' + _dumps(plain(history)) + b"}"
+    return Response(body, media_type="application/json")
 
 
 def unprocessable(loc: list[Any], message: str) -> HTTPException:
