@@ -119,6 +119,12 @@ class Interval:
     basis: str
     how: str
     level: float = INTERVAL_LEVEL
+    sigma: float = 0.0
+    """Standard deviation of the normal part of log(value) (the spreads, in quadrature)."""
+    halves: tuple[float, ...] = ()
+    """Half-widths, in natural log, of the uniform parts (one per ranged input): log(value) is
+    log(central) + N(0, sigma²) + the sum of U(-h, h) (what :mod:`aicompute.threshold`
+    draws)."""
 
     @property
     def factor(self) -> float:
@@ -160,7 +166,8 @@ def product_interval(
         q = _convolution_quantile(sigma, halves, p)
         how = "convolution"
     low, high = central * math.exp(-q), central * math.exp(q)
-    return Interval(central, low, high, basis, how, level)
+    return Interval(central, low, high, basis, how, level, sigma, tuple(halves))
+
 
 
 def _bisect(cdf: Callable[[float], float], p: float, high: float) -> float:

@@ -37,6 +37,11 @@ class Estimate:
     given: dict[str, Any] = field(default_factory=dict)
     """The inputs as they were given (the text people typed), which reproduce this estimate
     through :func:`aicompute.estimation.estimate_from`; ``inputs`` holds the values used."""
+    log_sigma: float = 0.0
+    log_halves: tuple[float, ...] = ()
+    """The interval's parts in natural log (:class:`~aicompute.uncertainty.Interval`'s
+    ``sigma`` and ``halves``): the distribution the 90% interval is a quantile of, which
+    :mod:`aicompute.threshold` samples."""
 
     @property
     def pfs_days(self) -> float:
@@ -304,4 +309,6 @@ class Working:
             interval_how=interval.how,
             notes=tuple(self.notes),
             sources=tuple(dict.fromkeys(self.sources)),
+            log_sigma=interval.sigma,
+            log_halves=interval.halves,
         )
