@@ -269,7 +269,9 @@ def assess(inputs: Mapping[str, Any]) -> Assessment:
     )
     chosen = inputs.get("thresholds")
     thresholds = (
-        default_thresholds() if chosen is None else tuple(dict.fromkeys(map(threshold, chosen)))
+        default_thresholds()
+        if chosen is None
+        else tuple({t.key: t for t in map(threshold, chosen)}.values())
     )
     if not thresholds:
         raise InputError("thresholds", "give at least one threshold")

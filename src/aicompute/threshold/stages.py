@@ -339,14 +339,14 @@ def read_stages(path: str | Path) -> tuple[str | None, list[Stage]]:
     source = str(path)
     try:
         if path.stat().st_size > MAX_STAGES_BYTES:
-            raise InputError("stages", f"{source}: larger than {MAX_STAGES_BYTES:,} bytes")
+            raise InputError(None, f"{source}: larger than {MAX_STAGES_BYTES:,} bytes")
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise InputError(
             "stages", f"{source}: cannot read it ({error.strerror or error})"
         ) from None
     except UnicodeDecodeError:
-        raise InputError("stages", f"{source}: not UTF-8 text") from None
+        raise InputError(None, f"{source}: not UTF-8 text") from None
     return stages_from(_parse(text, source, path.suffix.lower() == ".json"), source)
 
 
@@ -356,7 +356,7 @@ def _parse(text: str, source: str, as_json: bool) -> object:
             return json.loads(text)
         except json.JSONDecodeError as error:
             raise InputError(
-                "stages", f"{source}: line {error.lineno}: not valid JSON ({error.msg})"
+                None, f"{source}: line {error.lineno}: not valid JSON ({error.msg})"
             ) from None
     import yaml
 
@@ -365,14 +365,14 @@ def _parse(text: str, source: str, as_json: bool) -> object:
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 line = event.start_mark.line + 1
                 raise InputError(
-                    "stages", f"{source}: line {line}: YAML anchors and aliases are not accepted"
+                    None, f"{source}: line {line}: YAML anchors and aliases are not accepted"
                 )
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
         problem = " ".join(str(getattr(error, "problem", "") or error).split())
-        raise InputError("stages", f"{source}: {where}not valid YAML ({problem})") from None
+        raise InputError(None, f"{source}: {where}not valid YAML ({problem})") from None
 
 
 def record_stage(record: Record) -> dict[str, Any]:
