@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shlex
 import warnings
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,12 +32,17 @@ def cli_json(*args: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def summary(tmp_path_factory) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    out = tmp_path_factory.mktemp("agree") / "report"
+def built(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    out: Path = tmp_path_factory.mktemp("agree") / "report"
     build_report(
         dataset.load(), out, records=read_embedded().records, bootstrap=BOOTSTRAP, static=False
     )
-    data: dict[str, Any] = json.loads((out / "summary.json").read_text("utf-8"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def summary(built: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((built / "summary.json").read_text("utf-8"))
     return data
 
 
@@ -104,3 +110,31 @@ def test_the_web_app_fits_as_the_command_line(summary, tmp_path) -> None:  # typ
     assert len(everything["warnings"]) == len(cli["warnings"]) == 1
     assert f"since {since}" in everything["warnings"][0]
     assert f"`since` {since}" in cli["warnings"][0]
+
+
+def test_the_models_above_the_thresholds_agree(summary, built: Path) -> None:  # type: ignore[no-untyped-def]
+    """The report's count of models above 1e25 and 1e26 FLOP per year is what
+    `aicompute threshold --dataset --json` prints, to the digit, and its tables show it."""
+    import re
+
+    from aicompute.units import format_number
+
+    report = summary["above_thresholds"]
+    cli = cli_json("threshold", "--dataset")
+    assert cli["by_year"] == report["by_year"]
+    assert cli["thresholds"] == report["thresholds"]
+    assert [t["key"] for t in report["thresholds"]] == ["eu-systemic", "ca-sb53"]
+    assert (cli["samples"], cli["seed"]) == (report["samples"], report["seed"])
+    page = (built / "index.html").read_text("utf-8")
+    assert '<a href="#thresholds">' in page and 'id="chart-above"' in page
+    for key, rows in report["by_year"].items():
+        table = page.split(f'id="above-table-{key}"')[1].split("</table>")[0]
+        shown = re.findall(r'<tr data-year="(\d+)">(.*?)</tr>', table, flags=re.S)
+        assert shown, key
+        for year, cells in shown:
+            row = next(r for r in rows if r["year"] == int(year))
+            text = re.findall(r"<td[^>]*>(.*?)</td>", cells, flags=re.S)
+            assert text[:5] == [
+                year, format_number(row["expected"], "number", 2), f"{row['low']}–{row['high']}",
+                str(row["likely"]), str(row["certain"]),
+            ]  # fmt: skip

@@ -212,7 +212,7 @@ def test_dates_stay_on_one_line(page, every_width) -> None:  # type: ignore[no-u
 def test_table_of_contents_reaches_every_section(page) -> None:  # type: ignore[no-untyped-def]
     links = page.locator("#toc a")
     hrefs = links.evaluate_all("as => as.map(a => a.getAttribute('href'))")
-    assert len(hrefs) == 8 and hrefs.index("#reproduction") < hrefs.index("#appendix")
+    assert len(hrefs) == 9 and hrefs.index("#reproduction") < hrefs.index("#appendix")
     for n, href in enumerate(hrefs):
         links.nth(n).click()
         page.wait_for_function(f"() => location.hash === '{href}'")

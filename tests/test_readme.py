@@ -40,6 +40,7 @@ RUN = {
     "forecast --backtest 2020-06",
     "growth AlexNet AlphaGoZero",
     "cost --hardware H100 SXM",
+    "threshold --params 405B --tokens 15.6T",
 }
 
 

@@ -144,8 +144,8 @@ def test_table_of_contents_and_section_order(report) -> None:  # type: ignore[no
     assert parsed.toc == [f"#{s}" for s in parsed.sections]  # every section, in page order
     assert {href[1:] for href in parsed.toc} <= parsed.ids
     assert parsed.sections == [
-        "headline", "reproduction", "charts", "present-trends", "outlook", "records", "checks",
-        "appendix",
+        "headline", "reproduction", "charts", "present-trends", "outlook", "thresholds",
+        "records", "checks", "appendix",
     ]  # fmt: skip
 
 
@@ -336,3 +336,21 @@ def test_report_shows_the_data_check_as_the_cli_does(tmp_path: Path) -> None:
     assert [d["record"] for d in summary["disagreements"]] == ["Apart"]
     page = (out.path / "index.html").read_text()
     assert "<strong>Apart</strong>: the operations estimate" in page and "5.9x apart" in page
+
+
+def test_models_above_the_thresholds(report) -> None:  # type: ignore[no-untyped-def]
+    """The section on the thresholds: its chart (exported like the others), its figures in
+    summary.json, and a note in place of the tables when no record comes near a line (the
+    seed's records are all below 1e25 FLOP)."""
+    root = report.path
+    assert {"charts/above.svg", "charts/above.png", "charts/above.vl.json"} <= {
+        str(p.relative_to(root)) for p in report.files
+    }
+    summary = json.loads((root / "summary.json").read_text())["above_thresholds"]
+    assert set(summary["by_year"]) == {"eu-systemic", "ca-sb53"}
+    assert all(r["expected"] < 0.01 and r["likely"] == 0 for r in summary["by_year"]["ca-sb53"])
+    assert "independent" in summary["assumption"] and "not legal advice" in summary["disclaimer"]
+    page = (root / "index.html").read_text()
+    section = page.split('<section id="thresholds">')[1].split("</section>")[0]
+    assert 'id="chart-above"' in section and "aicompute threshold --dataset" in section
+    assert section.count("No record in this report is likely enough") == 2

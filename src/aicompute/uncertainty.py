@@ -169,7 +169,6 @@ def product_interval(
     return Interval(central, low, high, basis, how, level, sigma, tuple(halves))
 
 
-
 def _bisect(cdf: Callable[[float], float], p: float, high: float) -> float:
     """The t in [0, high] with cdf(t) = p, for an increasing cdf with cdf(0) = 0.5."""
     low = 0.0

@@ -8,6 +8,7 @@ Jupyter, exported to SVG and PNG without a browser (vl-convert).
 'AlexNet to AlphaGoZero: a 320,000x increase in compute'
 """
 
+from aicompute.charts.above import above_chart
 from aicompute.charts.chart import FORMATS, Chart, safe_json, vega_bundle
 from aicompute.charts.figures import (
     CHARTS,
@@ -25,6 +26,7 @@ __all__ = [
     "CHARTS",
     "FORMATS",
     "Chart",
+    "above_chart",
     "cost_chart",
     "domains_chart",
     "eras_chart",

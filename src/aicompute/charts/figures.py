@@ -237,8 +237,10 @@ def modern_chart(analysis: Any) -> Chart:
         state_key("all"),
     )
     layers = [_line_layer(line, x, y, TREND), _points_layer(x, y, "#0072B2"), *text]
+    months = fit.doubling_months
+    doubling = "no growth" if months is None else f"doubling time {months:.1f} months"
     subtitle = [
-        f"{fit.n} results; fitted doubling time {fit.doubling_months:.1f} months "
+        f"{fit.n} results; fitted {doubling} "
         f"({analysis.modern_label}). Dashed: the fitted exponential trend.",
         _credit(analysis.modern),
     ]

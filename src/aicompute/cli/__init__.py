@@ -12,6 +12,7 @@ from aicompute.cli import hardware as _hardware
 from aicompute.cli import mfu as _mfu
 from aicompute.cli import report as _report
 from aicompute.cli import serve as _serve
+from aicompute.cli import threshold as _threshold
 from aicompute.cli import trends as _trends
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ app.command("mfu", no_args_is_help=True)(_mfu.mfu_command)
 app.command("serve")(_serve.serve_command)
 app.command("forecast")(_economics.forecast_command)
 app.command("cost")(_economics.cost_command)
+app.command("threshold", no_args_is_help=True)(_threshold.threshold_command)
 
 
 def _print_version(value: bool) -> None:

@@ -60,24 +60,32 @@ def estimate_command(**values: Any) -> None:
     """
     as_json = values.pop("as_json")
     with user_errors(flags=True):
-        from aicompute.errors import InputError
         from aicompute.estimation import estimate_from
 
-        arch = values.get("architecture")
-        if arch is not None and "\n" not in arch and ";" not in arch:
-            if _is_file(arch):
-                values["architecture"] = _read_architecture(Path(arch))
-            elif " " not in arch.strip():
-                raise InputError(
-                    "architecture",
-                    f"no such file {arch!r}; or give the layers "
-                    "inline, e.g. 'input 84x84x3; conv 16 8x8 stride=4'",
-                )
-        result = estimate_from({k: v for k, v in values.items() if v is not None})
+        result = estimate_from({k: v for k, v in flag_inputs(values).items() if v is not None})
     if as_json:
         print_json(result.to_dict())
         return
     _print_result(result)
+
+
+def flag_inputs(values: dict[str, Any]) -> dict[str, Any]:
+    """The estimate inputs among a command's ``values``, with ``--architecture`` read from
+    its file when it names one; raises :class:`InputError` for a missing file."""
+    from aicompute.errors import InputError
+
+    inputs = {name: values[name] for name in FIELDS if name in values}
+    arch = inputs.get("architecture")
+    if arch is not None and "\n" not in arch and ";" not in arch:
+        if _is_file(arch):
+            inputs["architecture"] = _read_architecture(Path(arch))
+        elif " " not in arch.strip():
+            raise InputError(
+                "architecture",
+                f"no such file {arch!r}; or give the layers "
+                "inline, e.g. 'input 84x84x3; conv 16 8x8 stride=4'",
+            )
+    return inputs
 
 
 def _is_file(text: str) -> bool:

@@ -105,7 +105,8 @@ def operations_estimate(
     work.terms.append("2 FLOP/MAC")
     work.symbols.append("2 FLOP/MAC")
     passes = Range(1 + ratio.low, 1 + ratio.high)
-    work.factor("passes", passes, f"{fmt_range(passes)} (forward+backward)", "(1 + backward ratio)")
+    shown = "1 (forward only)" if ratio.high == 0 else f"{fmt_range(passes)} (forward+backward)"
+    work.factor("passes", passes, shown, "(1 + backward ratio)")
 
     # -- data processed -------------------------------------------------------------------
     data = _given(values, DATA_INPUTS)

@@ -38,6 +38,7 @@ from aicompute.jsonable import plain
 __all__ = [
     "MARKER",
     "ReportResult",
+    "above_thresholds",
     "appendix_rows",
     "build_report",
     "check_destination",
@@ -313,6 +314,10 @@ def _build(
     with _timed(timings, "forecast"):
         outlook = _outlook(frame, seed=seed)
         built += outlook.pop("charts")
+    step("models above the thresholds")
+    with _timed(timings, "thresholds"):
+        above = above_thresholds(records, seed=seed)
+        built.append(charts.above_chart(above))
     (work / "charts").mkdir()
     (work / "data").mkdir()
     (work / "assets").mkdir()
@@ -347,6 +352,7 @@ def _build(
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "source": source, "credits": credits or [], "today": today, **analysis.to_dict(),
         "reproduce": claims, "trends_vs_published": present, "outlook": outlook,
+        "above_thresholds": {k: v for k, v in above.items() if k != "records"},
     }  # fmt: skip
     (work / "summary.json").write_text(json.dumps(plain(summary), indent=2), encoding="utf-8")
     step("page")
@@ -357,7 +363,9 @@ def _build(
             (work / "assets" / name).write_text(
                 static_dir.joinpath(name).read_text("utf-8"), encoding="utf-8"
             )
-        page = _render(analysis, built, records, claims, present, summary, static, outlook, today)
+        page = _render(
+            analysis, built, records, claims, present, summary, static, outlook, today, above
+        )
         (work / "index.html").write_text(page, encoding="utf-8")
     written = sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file())
     marker = {"aicompute": __version__, "kind": "report", "files": written}
@@ -412,6 +420,16 @@ def headline(analysis: Any) -> dict[str, Any]:
     return {"cards": cards, "published": published, "warnings": warnings}
 
 
+def above_thresholds(records: list[Any], *, seed: int = 0) -> dict[str, Any]:
+    """The records against the thresholds of 10^25 and 10^26 FLOP, as
+    ``aicompute threshold --dataset --json`` prints them (same draws, same seed): each
+    record's probability of being above, and each year's count of models above (expected,
+    90% interval, likely, certain). ``summary.json`` keeps all but the per-record rows."""
+    from aicompute.threshold.dataset import dataset_view
+
+    return dataset_view(records, seed=seed)
+
+
 def _outlook(frame: Any, *, seed: int) -> dict[str, Any]:
     """Forecast, backtest and cost limits for the report (each skipped with a note when the
     data cannot support it), with the command line's settings (:data:`FORECAST_BOOTSTRAP`
@@ -459,6 +477,7 @@ def _render(
     static: bool,
     outlook: dict[str, Any],
     today: dict[str, Any],
+    above: dict[str, Any],
 ) -> str:
     import jinja2
 
@@ -506,4 +525,23 @@ def _render(
         growth=analysis.growth,
         eras=analysis.eras,
         today=today,
+        above=_above_tables(above),
     )
+
+
+def _above_tables(above: dict[str, Any]) -> dict[str, Any]:
+    """The page's tables of models above each threshold: the years the chart shows, each with
+    its expected count, 90% interval, likely and certain counts and the likely models."""
+    from aicompute.charts.above import SHOWN_FROM
+    from aicompute.threshold.dataset import shown_years
+
+    every = [row for rows in above["by_year"].values() for row in rows]
+    years = set(shown_years(every, SHOWN_FROM))
+    return {
+        **above,
+        "tables": [
+            {**t, "rows": [r for r in above["by_year"][t["key"]] if r["year"] in years]}
+            for t in above["thresholds"]
+        ],
+        "records_with_compute": len(above["records"]),
+    }

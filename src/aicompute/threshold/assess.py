@@ -38,6 +38,7 @@ import numpy as np
 from aicompute.constants import DEFAULT_SEED, INTERVAL_LEVEL, MAX_SEED
 from aicompute.errors import InputError
 from aicompute.estimation import EstimateResult, estimate_from
+from aicompute.estimation.result import fmt_range
 from aicompute.threshold.legal import DISCLAIMER, Threshold, default_thresholds, rules, threshold
 from aicompute.threshold.stages import Reported, Stage, stages_from
 from aicompute.uncertainty import Range
@@ -379,8 +380,8 @@ def _crossings(
         per_day = Range(tokens.low / elapsed, tokens.high / elapsed)
         basis = estimate_from({**per_token, "tokens": (per_day.low, per_day.high)})
         how = (
-            f"{tokens} tokens in {elapsed} days ({start.isoformat()} to {day.isoformat()}) "
-            f"× {basis.preferred.formula}"
+            f"{fmt_range(tokens)} tokens in {elapsed} days ({start.isoformat()} to "
+            f"{day.isoformat()}), so a day: {basis.preferred.calculation}"
         )
         done = np.exp(
             _draw_part(estimate_from({**per_token, "tokens": (tokens.low, tokens.high)}), z, rng)
@@ -396,7 +397,7 @@ def _crossings(
         if "count" not in rate_inputs:
             raise InputError("count", f"a planned run needs the number of chips of stage {name!r}")
         basis = estimate_from({**rate_inputs, "days": 1})
-        how = basis.preferred.calculation.replace(" = ", " per day = ", 1)
+        how = basis.preferred.calculation.replace(" × 1 days ", " × 1 day ", 1)
         done = None
     rate = np.exp(_draw_part(basis, z, rng))
     notify = rules()["notification"]

@@ -335,8 +335,8 @@ def _schema_error(error: ValidationError, where: str, data: object = None) -> In
 
 def read_stages(path: str | Path) -> tuple[str | None, list[Stage]]:
     """(model name, stages) from a YAML or JSON stages file."""
+    source = str(path)  # as the user wrote it: Path() would drop a leading ./
     path = Path(path)
-    source = str(path)
     try:
         if path.stat().st_size > MAX_STAGES_BYTES:
             raise InputError(None, f"{source}: larger than {MAX_STAGES_BYTES:,} bytes")

@@ -35,6 +35,7 @@ from aicompute.web.deps import (
     known,
     record_filter,
     record_from,
+    record_json,
     record_response,
     rows_for,
     rows_response,
@@ -165,7 +166,7 @@ async def create_record(request: Request, store: Store = Depends(get_store)) -> 
     author = author_of(request, body)
     record = await compute(request, record_from, body)
     row = await db_call(lambda: store.create(record, author=author))
-    result: dict[str, Any] = plain(row.to_dict())
+    result: dict[str, Any] = record_json(row)
     return result
 
 
@@ -192,7 +193,7 @@ async def update_record(
     known(record_id)
     record = await compute(request, record_from, {**body, "id": body.get("id") or record_id})
     row = await db_call(lambda: store.update(record_id, record, version, author=author))
-    result: dict[str, Any] = plain(row.to_dict())
+    result: dict[str, Any] = record_json(row)
     return result
 
 
@@ -228,7 +229,7 @@ async def restore_record(
     version, author = version_of(body), author_of(request, body)
     known(record_id)
     row = await db_call(lambda: store.restore(record_id, version, author=author))
-    result: dict[str, Any] = plain(row.to_dict())
+    result: dict[str, Any] = record_json(row)
     return result
 
 
@@ -255,7 +256,7 @@ async def review_record(
     version, author = version_of(body), author_of(request, body)
     known(record_id)
     row = await db_call(lambda: store.review(record_id, version, author=author))
-    result: dict[str, Any] = plain(row.to_dict())
+    result: dict[str, Any] = record_json(row)
     return result
 
 
@@ -410,6 +411,15 @@ def _draw_chart(
         else:
             made = charts.CHARTS[name](analysis)
             summary = _SUMMARIES[name](analysis)
+    above = getattr(chosen, "above", None)
+    if above is not None and summary.get("records") is not None:
+        from aicompute.units import format_number
+
+        p_min = format_number(getattr(chosen, "p_min", 0.5), "percent")
+        summary["lines"].append(
+            f"Only records whose compute is above {format_number(above, 'flop')} with "
+            f"probability {p_min} or more (from each record's 90% interval)."
+        )
     spec: dict[str, Any] = plain(made.spec)
     _with_ids(spec, frame)
     _with_highlight(spec, highlight)

@@ -6,6 +6,7 @@ dependencies here."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, make_dataclass
@@ -18,13 +19,21 @@ from pydantic import ValidationError
 
 from aicompute.dataset import Record
 from aicompute.dataset.record import ID_PATTERN
+from aicompute.errors import InputError
 from aicompute.jsonable import plain
 from aicompute.store import NotFoundError, Row, Store
+from aicompute.threshold.dataset import DEFAULT_FLOPS, LIKELY, at_least, p_above, p_field
 from aicompute.trends.fields import FILTER_FIELDS
-from aicompute.trends.selection import RecordFilter
+from aicompute.trends.selection import RecordFilter, frontier
 from aicompute.web.security import Settings
 
-DERIVED = {"version", "year", "pfs_days", "updated_at", "history", "reviewed", "unsourced"}
+P_ABOVE = DEFAULT_FLOPS
+"""The thresholds whose probabilities every record's JSON carries (``p_above_1e25``,
+``p_above_1e26``)."""
+DERIVED = {
+    "version", "year", "pfs_days", "updated_at", "history", "reviewed", "unsourced",
+    *(p_field(flop) for flop in P_ABOVE),
+}  # fmt: skip
 """Fields the API adds to a record; ignored when a client sends a record back."""
 NUMBERS = ("flop", "low_flop", "high_flop")
 """A record's FLOP fields, read from text as the command line reads them (``3e24 FLOP``,
@@ -111,34 +120,123 @@ Filters = make_dataclass(
                 )
             ),
         ),
+        (
+            "above",
+            str | None,
+            field(
+                default=Query(
+                    None,
+                    max_length=60,
+                    description="Only records whose training compute is above this threshold "
+                    "with probability p_min or more: a number of FLOP (1e25) or a threshold's "
+                    "key (eu-gpai, eu-systemic, ca-sb53).",
+                )
+            ),
+        ),
+        (
+            "p_min",
+            float | None,
+            field(
+                default=Query(
+                    None,
+                    gt=0,
+                    le=1,
+                    allow_inf_nan=False,
+                    description="With `above`: the least probability of being above it "
+                    "(0.5 by default).",
+                )
+            ),
+        ),
     ],
 )
 Filters.__doc__ = """The record filters every list, export, fit and chart endpoint takes (the
-query parameters of :data:`aicompute.trends.fields.FILTER_FIELDS`, and ``unreviewed``)."""
+query parameters of :data:`aicompute.trends.fields.FILTER_FIELDS`, ``unreviewed``, and
+``above`` with ``p_min``)."""
 
 
 @dataclass(frozen=True)
 class WebFilter(RecordFilter):
     """A :class:`RecordFilter` that also leaves out unreviewed records, unless
-    ``unreviewed`` (the store's queries and frames honour it; it is part of the cache key)."""
+    ``unreviewed`` (the store's queries and frames honour it; it is part of the cache key),
+    and, with ``above`` (FLOP), the records whose compute is above it with probability less
+    than ``p_min``. That needs Python, not SQL: such a filter reads the whole frame, as a
+    frontier rule does (:attr:`needs_frame`)."""
 
     unreviewed: bool = False
+    above: float | None = None
+    p_min: float = LIKELY
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.above is not None and not (self.above > 0 and math.isfinite(self.above)):
+            raise InputError("above", f"give a positive number of FLOP, got {self.above!r}")
+        if not 0 < self.p_min <= 1:
+            raise InputError("p_min", f"give a probability above 0 and at most 1, got {self.p_min}")
+
+    @property
+    def needs_frame(self) -> bool:
+        """Whether the filter needs every record (a frontier rule, a threshold), not SQL."""
+        return bool(self.frontier) or self.above is not None
+
+    def apply(self, frame: Any, *, with_frontier: bool = True) -> Any:
+        """The rows of a records frame that pass: the other filters, then the threshold, then
+        the frontier rule (among the records above the threshold)."""
+        out = super().apply(frame, with_frontier=False)
+        if self.above is not None:
+            out = out[self.above_mask(out)]
+        if with_frontier and self.frontier:
+            out = frontier(out, self.frontier)
+        return out
+
+    def above_mask(self, frame: Any) -> list[bool]:
+        """For each row of ``frame``: whether its compute is above :attr:`above` with
+        probability :attr:`p_min` or more (as :func:`~aicompute.threshold.dataset.p_above`
+        computes it; a record without compute never is)."""
+        from aicompute.threshold import Reported
+
+        assert self.above is not None
+        keep = []
+        columns = (frame["flop"], frame["low_flop"], frame["high_flop"])
+        for flop, low, high in zip(*columns, strict=True):
+            if not flop > 0:  # NaN: no compute
+                keep.append(False)
+                continue
+            p = Reported(float(flop), float(low), float(high), "").p_exceed(self.above)
+            keep.append(bool(at_least(p, self.p_min)))
+        return keep
 
 
 def record_filter(f: Any) -> WebFilter:
     """The validated filter of a request's :class:`Filters` (422 naming the field)."""
+    above = getattr(f, "above", None)
+    p_min = getattr(f, "p_min", None)
+    if p_min is not None and not above:
+        raise unprocessable(["query", "p_min"], "goes with `above` (a threshold); give both")
+    flop = None
+    if above:
+        from aicompute.threshold import threshold
+
+        try:
+            flop = threshold(above).flop
+        except InputError as error:
+            raise unprocessable(["query", "above"], error.message) from None
     return WebFilter(
         **{each.name: getattr(f, each.name) for each in FILTER_FIELDS},
         unreviewed=bool(getattr(f, "unreviewed", False)),
+        above=flop,
+        p_min=LIKELY if p_min is None else float(p_min),
     )
 
 
-def filtered(store: Store, chosen: RecordFilter) -> tuple[Any, list[Row]]:
+def filtered(
+    store: Store, chosen: RecordFilter, max_age: float = ANALYSIS_MAX_AGE
+) -> tuple[Any, list[Row]]:
     """The records passing the filter, as (frame, rows); the full frame is cached per store
-    revision, so reads and fits do not rebuild it. Unreviewed records are left out unless
-    the filter asks for them (a plain :class:`RecordFilter` keeps them)."""
+    revision, so reads and fits do not rebuild it (fits and charts may use one up to
+    ``max_age`` seconds old). Unreviewed records are left out unless the filter asks for them
+    (a plain :class:`RecordFilter` keeps them)."""
     unreviewed = getattr(chosen, "unreviewed", True)
-    _, frame, by_id = store.frame(max_age=ANALYSIS_MAX_AGE, unreviewed=unreviewed)
+    _, frame, by_id = store.frame(max_age=max_age, unreviewed=unreviewed)
     frame = chosen.apply(frame)
     return frame, [by_id[i] for i in frame["id"]]
 
@@ -147,9 +245,10 @@ def rows_for(
     store: Store, chosen: RecordFilter, limit: int | None = None, offset: int = 0
 ) -> tuple[list[Row], int]:
     """A page of the filtered rows and how many there are: straight from SQL, unless a
-    frontier rule needs the whole frame."""
-    if chosen.frontier:
-        rows = filtered(store, chosen)[1]
+    frontier rule or a threshold needs the whole frame (the current one: record reads never
+    lag writes)."""
+    if getattr(chosen, "needs_frame", chosen.frontier):
+        rows = filtered(store, chosen, max_age=0.0)[1]
         end = None if limit is None else offset + limit
         return rows[offset:end], len(rows)
     if limit is None:
@@ -170,14 +269,26 @@ def _dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
+def record_json(row: Row) -> dict[str, Any]:
+    """A record as the API returns it: :meth:`Row.to_dict`, and its probability of being
+    above each of :data:`P_ABOVE` (``p_above_1e25``: None without compute), as
+    ``aicompute threshold --dataset`` computes it. Every answer that holds a record (lists,
+    exports, reads, writes) goes through here."""
+    data = row.to_dict()
+    for flop in P_ABOVE:
+        data[p_field(flop)] = p_above(row.record, flop)
+    result: dict[str, Any] = plain(data)
+    return result
+
+
 def row_json(row: Row) -> bytes:
-    """``plain(row.to_dict())`` as JSON, kept per stored version: a version's row never
-    changes (versions only grow, and the time written is part of the key), so a records list
-    costs a join of bytes, not a conversion and an encoding of every record per request."""
+    """:func:`record_json` as JSON, kept per stored version: a version's row never changes
+    (versions only grow, and the time written is part of the key), so a records list costs a
+    join of bytes, not a conversion and an encoding of every record per request."""
     key = (row.record.id, row.version, row.updated_at, row.reviewed)
     body = _ROW_JSON.get(key)
     if body is None:
-        body = _dumps(plain(row.to_dict()))
+        body = _dumps(record_json(row))
         if len(_ROW_JSON) >= _ROW_JSON_MAX:
             _ROW_JSON.clear()
         _ROW_JSON[key] = body

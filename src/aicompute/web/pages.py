@@ -63,8 +63,31 @@ async def record_page(request: Request, record_id: str = RecordId) -> HTMLRespon
         title=row.record.name,
         row=row,
         calcs=calcs,
+        above=_above(row),
         history=list(reversed(store.history(record_id))),
     )
+
+
+def _above(row: Any) -> list[dict[str, str]]:
+    """The record's probability of being above each threshold the API reports (as its JSON
+    has it: :func:`~aicompute.web.deps.record_json`), written for people; empty without
+    compute."""
+    import math
+
+    from aicompute.charts.formats import superscript
+    from aicompute.threshold.dataset import p_field, probability_text
+    from aicompute.web.deps import P_ABOVE, record_json
+
+    data = record_json(row)
+    shown = []
+    for flop in P_ABOVE:
+        p = data[p_field(flop)]
+        if p is None:
+            return []
+        power = f"10{superscript(round(math.log10(flop)))}"
+        text = probability_text(p)
+        shown.append({"field": p_field(flop), "label": f"{power} FLOP", "text": text})
+    return shown
 
 
 @router.get("/records/{record_id}/history", response_class=HTMLResponse)

@@ -8,7 +8,8 @@ const { $, el, fmt, api, render, clearChart, query } = window.aicompute;
 // The whole view lives in the address: the filters (which refit), the chart's own settings
 // (scale, unit, error bars, years: Vega signals, set without a refit) and the model found.
 // A reload or a shared link shows the same view.
-const FILTERS = ["chart", "since", "until", "domain", "confidence", "frontier", "unreviewed"];
+const FILTERS = ["chart", "since", "until", "domain", "confidence", "frontier", "above", "unreviewed"];
+const OPEN_CHOICES = new Set(["above"]);  // a shared link may name any threshold (eu-systemic, 3e24)
 const SIGNALS = { yScale: "scale", unit: "unit", showErrors: "errors", zoom: "years" };
 const HIDDEN_SIGNALS = new Set(["domainFilter", "highlight"]);  // the page's domain filter refits
 
@@ -92,6 +93,9 @@ async function explorer() {
     const field = form.elements[name];
     const value = state.params.get(name);
     if (!field || value === null) continue;
+    if (OPEN_CHOICES.has(name) && value && ![...field.options].some((o) => o.value === value)) {
+      field.appendChild(Object.assign(el("option", value), { value }));
+    }
     if (field.type === "checkbox") field.checked = value === "true";
     else field.value = value;
   }
