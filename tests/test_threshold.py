@@ -509,3 +509,21 @@ def test_probabilities_are_calibrated_on_published_runs() -> None:
     assert 0.85 <= np.mean((u > 0.05) & (u < 0.95)) <= 0.95
     # cautious in the middle: at least as many reports land near the median as uniformity says
     assert np.mean(np.abs(u - 0.5) < 0.2) >= 0.4
+
+
+def test_a_run_that_almost_surely_stays_under_gets_no_date() -> None:
+    """70B on 15T tokens is 6.3e24 (×/÷1.29): it crosses 1e25 in about 0.1% of the draws, too
+    few for a date that would read like a forecast."""
+    stage = {
+        "name": "pre",
+        "params": "70B",
+        "tokens": "15T",
+        "peak_flops": "989.4T",
+        "count": 4096,
+        "utilization": 0.4,
+    }
+    out = assess({"stages": [stage], "planned": {"start": "2025-01-01"}}).to_dict()
+    eu = next(c for c in out["crossing_dates"] if c["key"] == "eu-systemic")
+    closed = stats.norm.sf(math.log(1e25 / (6 * 70e9 * 15e12)) / SIGMA_6ND)
+    assert 0 < closed < 0.01 and eu["p_exceed"] == pytest.approx(closed, abs=0.001)
+    assert eu["date"] is None and eu["notify_by"] is None

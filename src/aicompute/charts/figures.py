@@ -358,11 +358,15 @@ def eras_chart(analysis: Any) -> Chart:
     params = [scale_param(), unit_param(), errors_param(), domain_param(domain_names)]
     if len(domains) > 1:
         params.insert(0, zoom_param({k: ZOOMS[k] for k in domains}))
+    broken = eras is not None and eras.break_year is not None
     spec = base_spec(
-        "Two distinct eras of compute usage in training AI systems",
+        "Two distinct eras of compute usage in training AI systems"
+        if broken
+        else "One trend in the compute used to train AI systems",
         [
             summary,
-            "Dashed: the trend fitted to each era. Named: each model that set a compute record "
+            ("Dashed: the trend fitted to each era." if broken else "Dashed: the fitted trend.")
+            + " Named: each model that set a compute record "
             f"by at least {NOTABLE_FACTOR:g}× the previous one. Circles: records in the trend "
             f"fits; triangles: {NOT_IN_TREND}.",
             _credit(analysis.frame),

@@ -217,6 +217,7 @@ class Assessment:
                 "distribution (the normal parts of all stages move together; input ranges are "
                 "independent)"
             ),
+            "generator": f"NumPy {np.__version__} PCG64",
             "disclaimer": DISCLAIMER,
         }
         if self.planned:
@@ -410,7 +411,7 @@ def _crossings(
         need = t.flop - earlier
         days = np.where(need > 0, need / rate, 0.0)[crosses]
         dates: list[dt.date | None] = [None, None, None]
-        if days.size >= MIN_CROSSING_DRAWS:  # the dates among the draws that cross at all
+        if days.size >= MIN_CROSSING_SHARE * z.size:  # dates among the draws that cross
             dates = [_after(start, float(v)) for v in np.quantile(days, [0.5, _LOW_Q, _HIGH_Q])]
         crossings.append(
             Crossing(
@@ -437,9 +438,10 @@ def _crossings(
     return described, tuple(crossings)
 
 
-MIN_CROSSING_DRAWS = 100
-"""Fewest draws crossing a threshold within the run for its dates to be given: below, the
-run (as planned) almost surely stays under it, and the dates say None."""
+MIN_CROSSING_SHARE = 0.01
+"""Least probability of crossing a threshold within the run for its dates to be given:
+below, the run as planned almost surely stays under it, and the dates say None (a date
+read from a handful of draws would look like a forecast it is not)."""
 
 
 def _after(start: dt.date, days: float) -> dt.date | None:
