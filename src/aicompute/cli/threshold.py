@@ -30,188 +30,154 @@ NumPy)."""
 _STAGES, _THRESHOLDS = "Stages", "Thresholds"
 _PLANNED, _BASE, _OUTPUT = "Planned run", "Downstream modification", "Output"
 
-_OPTIONS: dict[str, tuple[Any, Any]] = {
-    "name": (
+
+def _opt(kind: Any, panel: str, help: str, metavar: str | None = None, flag: str = "") -> Any:
+    """(type, typer.Option) of one option; the flag is ``flag`` or the name's, set below."""
+    return kind, {"metavar": metavar, "help": help, "rich_help_panel": panel, "flag": flag}
+
+
+_TABLE: dict[str, tuple[Any, dict[str, Any]]] = {
+    "name": _opt(
         Optional[str],
-        typer.Option(
-            "--name",
-            metavar="TEXT",
-            help="Name of the stage built from the options (default: its kind).",
-            rich_help_panel=_STAGES,
-        ),
+        _STAGES,
+        "Name of the stage built from the options (default: its kind).",
+        "TEXT",
     ),
-    "kind": (
+    "kind": _opt(
+        Optional[str], _STAGES, f"Kind of that stage: {KINDS_HELP} (default pretraining).", "KIND"
+    ),
+    "stages": _opt(
         Optional[str],
-        typer.Option(
-            "--kind",
-            metavar="KIND",
-            help=f"Kind of that stage: {KINDS_HELP} (default pretraining).",
-            rich_help_panel=_STAGES,
-        ),
+        _STAGES,
+        "A YAML or JSON file of several stages (--schema prints its JSON Schema).",
+        "FILE",
     ),
-    "stages": (
+    "record": _opt(
         Optional[str],
-        typer.Option(
-            "--stages",
-            metavar="FILE",
-            help="A YAML or JSON file of several stages (--schema prints its JSON Schema).",
-            rich_help_panel=_STAGES,
-        ),
+        _STAGES,
+        "A model of the embedded dataset, by id or name (its reported compute).",
+        "NAME",
     ),
-    "record": (
-        Optional[str],
-        typer.Option(
-            "--record",
-            metavar="NAME",
-            help="A model of the embedded dataset, by id or name (its reported compute).",
-            rich_help_panel=_STAGES,
-        ),
-    ),
-    "threshold": (
+    "threshold": _opt(
         Optional[list[str]],
-        typer.Option(
-            "--threshold",
-            metavar="VALUE",
-            help="A threshold: eu-gpai, eu-systemic, ca-sb53 or a number of FLOP (repeat for "
-            "several; default: the three of law and guidance).",
-            rich_help_panel=_THRESHOLDS,
-        ),
+        _THRESHOLDS,
+        "A threshold: eu-gpai, eu-systemic, ca-sb53 or a number of FLOP (repeat for several; "
+        "default: the three of law and guidance).",
+        "VALUE",
     ),
-    "start": (
+    "start": _opt(
         Optional[str],
-        typer.Option(
-            "--start",
-            metavar="DATE",
-            help="A planned run: its first day (YYYY-MM-DD); gives the date each threshold is "
-            "crossed, from the stage's chips (--hardware, --count) or from --progress.",
-            rich_help_panel=_PLANNED,
-        ),
+        _PLANNED,
+        "A planned run: its first day (YYYY-MM-DD); gives the date each threshold is crossed,"
+        " from the stage's chips (--hardware, --count) or from --progress.",
+        "DATE",
     ),
-    "progress": (
+    "progress": _opt(
         Optional[str],
-        typer.Option(
-            "--progress",
-            metavar="TOKENS",
-            help="Tokens trained so far in the planned run (with its --params).",
-            rich_help_panel=_PLANNED,
-        ),
+        _PLANNED,
+        "Tokens trained so far in the planned run (with its --params).",
+        "TOKENS",
     ),
-    "as_of": (
+    "as_of": _opt(
         Optional[str],
-        typer.Option(
-            "--as-of",
-            metavar="DATE",
-            help="The day --progress was counted (default: today).",
-            rich_help_panel=_PLANNED,
-        ),
+        _PLANNED,
+        "The day --progress was counted (default: today).",
+        "DATE",
     ),
-    "stage": (
+    "stage": _opt(
         Optional[str],
-        typer.Option(
-            "--stage",
-            metavar="NAME",
-            help="Which stage is the planned run (default: the first).",
-            rich_help_panel=_PLANNED,
-        ),
+        _PLANNED,
+        "Which stage is the planned run (default: the first).",
+        "NAME",
     ),
-    "base_record": (
+    "base_record": _opt(
         Optional[str],
-        typer.Option(
-            "--base-record",
-            metavar="NAME",
-            help="The base model being modified, from the embedded dataset: applies the EU "
-            "one-third rule.",
-            rich_help_panel=_BASE,
-        ),
+        _BASE,
+        "The base model being modified, from the embedded dataset: applies the EU one-third rule.",
+        "NAME",
     ),
-    "base_flop": (
+    "base_flop": _opt(
         Optional[str],
-        typer.Option(
-            "--base-flop",
-            metavar="FLOP",
-            help="The base model's training compute (×/÷3 unless --base-low-flop and "
-            "--base-high-flop give its 90% interval).",
-            rich_help_panel=_BASE,
-        ),
+        _BASE,
+        "The base model's training compute (×/÷3 unless --base-low-flop and --base-high-flop "
+        "give its 90% interval).",
+        "FLOP",
     ),
-    "base_low_flop": (
+    "base_low_flop": _opt(
         Optional[str],
-        typer.Option("--base-low-flop", metavar="FLOP", help="Low end.", rich_help_panel=_BASE),
+        _BASE,
+        "Low end.",
+        "FLOP",
     ),
-    "base_high_flop": (
+    "base_high_flop": _opt(
         Optional[str],
-        typer.Option("--base-high-flop", metavar="FLOP", help="High end.", rich_help_panel=_BASE),
+        _BASE,
+        "High end.",
+        "FLOP",
     ),
-    "base_stages": (
+    "base_stages": _opt(
         Optional[str],
-        typer.Option(
-            "--base-stages",
-            metavar="FILE",
-            help="The base model's stages, as a stages file.",
-            rich_help_panel=_BASE,
-        ),
+        _BASE,
+        "The base model's stages, as a stages file.",
+        "FILE",
     ),
-    "base_unknown": (
+    "base_unknown": _opt(
         bool,
-        typer.Option(
-            "--base-unknown",
-            help="The base model's compute is unknown: compare with a third of each threshold.",
-            rich_help_panel=_BASE,
-        ),
+        _BASE,
+        "The base model's compute is unknown: compare with a third of each threshold.",
     ),
-    "samples": (
+    "samples": _opt(
         Optional[int],
-        typer.Option(
-            "--samples",
-            metavar="N",
-            help="Monte Carlo draws (default 100,000).",
-            rich_help_panel=_OUTPUT,
-        ),
+        _OUTPUT,
+        "Monte Carlo draws (default 100,000).",
+        "N",
     ),
-    "seed": (
+    "seed": _opt(
         Optional[int],
-        typer.Option(
-            "--seed", metavar="N", help="Seed of the draws (default 0).", rich_help_panel=_OUTPUT
-        ),
+        _OUTPUT,
+        "Seed of the draws (default 0).",
+        "N",
     ),
-    "as_json": (
+    "as_json": _opt(
         bool,
-        typer.Option("--json", help="Print JSON instead of tables.", rich_help_panel=_OUTPUT),
+        _OUTPUT,
+        "Print JSON instead of tables.",
+        flag="--json",
     ),
-    "report": (
+    "report": _opt(
         Optional[str],
-        typer.Option(
-            "--report",
-            metavar="DIR",
-            help="Also write DIR/assessment.html, .md, .json (with its SHA-256) and "
-            "distribution.svg.",
-            rich_help_panel=_OUTPUT,
-        ),
+        _OUTPUT,
+        "Also write DIR/assessment.html, .md, .json (with its SHA-256) and distribution.svg.",
+        "DIR",
     ),
-    "verify": (
+    "verify": _opt(
         Optional[str],
-        typer.Option(
-            "--verify",
-            metavar="DIR",
-            help="Re-run the assessment written to DIR and compare (exit 1 on a difference).",
-            rich_help_panel=_OUTPUT,
-        ),
+        _OUTPUT,
+        "Re-run the assessment written to DIR and compare (exit 1 on a difference).",
+        "DIR",
     ),
-    "schema": (
+    "schema": _opt(
         bool,
-        typer.Option(
-            "--schema", help="Print the stages file's JSON Schema.", rich_help_panel=_OUTPUT
-        ),
+        _OUTPUT,
+        "Print the stages file's JSON Schema.",
     ),
-    "dataset": (
+    "dataset": _opt(
         bool,
-        typer.Option(
-            "--dataset",
-            help="The embedded dataset's models against the thresholds.",
-            rich_help_panel=_OUTPUT,
-        ),
+        _OUTPUT,
+        "The embedded dataset's models against the thresholds.",
     ),
 }
+
+
+def _flag(name: str) -> str:
+    return _TABLE[name][1]["flag"] or "--" + name.replace("_", "-")
+
+
+_OPTIONS: dict[str, tuple[Any, Any]] = {
+    name: (kind, typer.Option(_flag(name), **{k: v for k, v in spec.items() if k != "flag"}))
+    for name, (kind, spec) in _TABLE.items()
+}
+
 _DEFAULTS = {"base_unknown": False, "as_json": False, "schema": False, "dataset": False}
 _FLAGS = {
     "start": "--start",
