@@ -517,3 +517,26 @@ def test_report_page_fits_a_phone_and_a_desktop(tmp_path: Path) -> None:
                 page.close()
         finally:
             browser.close()
+
+
+def test_a_single_rl_or_synthetic_stage_on_the_command_line() -> None:
+    """--generated-tokens adds the stage's inference: 2 x parameters per token, forward only,
+    on top of its training (6·N·D); a synthetic-data stage may be generation alone, and the
+    10^23 criterion (parameter updates only) leaves it out."""
+    rl = run_json("--kind", "rl", "--params", "70B", "--tokens", "5B", "--generated-tokens", "200B")
+    assert rl["total_flop"] == pytest.approx(6 * 70e9 * 5e9 + 2 * 70e9 * 200e9, rel=0.005)
+    assert rl["stages"][0]["kind"] == "rl"
+    data = run_json(
+        "--kind", "synthetic_data", "--generated-tokens", "1T", "--generator-params", "405B"
+    )
+    assert data["total_flop"] == pytest.approx(2 * 405e9 * 1e12, rel=0.005)
+    gpai = by_key(data["thresholds"])["eu-gpai"]
+    assert gpai["p_exceed"] == 0 and gpai["excluded_stages"] == ["synthetic-data generation"]
+    for args, flag in (
+        (("--generated-tokens", "1T"), "--generator-params"),
+        (("--generated-tokens", "lots", "--generator-params", "1B"), "--generated-tokens"),
+        (("--params", "1B", "--tokens", "1T", "--generator-params", "1B"), "--generator-params"),
+        (("--stages", "x.yaml", "--generated-tokens", "1T"), "--generated-tokens"),
+    ):
+        line = one_line_error(*run(*args))
+        assert line.startswith(f"aicompute: error: {flag}") or f"({flag}) and --stages" in line

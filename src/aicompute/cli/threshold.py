@@ -46,6 +46,19 @@ _TABLE: dict[str, tuple[Any, dict[str, Any]]] = {
     "kind": _opt(
         Optional[str], _STAGES, f"Kind of that stage: {KINDS_HELP} (default pretraining).", "KIND"
     ),
+    "generated_tokens": _opt(
+        Optional[str],
+        _STAGES,
+        "Tokens generated for that stage (RL rollouts, synthetic data, a teacher's outputs): "
+        "2 × --generator-params FLOP each, forward only.",
+        "COUNT",
+    ),
+    "generator_params": _opt(
+        Optional[str],
+        _STAGES,
+        "Parameters active per generated token (default: the stage's --active-params or --params).",
+        "COUNT",
+    ),
     "stages": _opt(
         Optional[str],
         _STAGES,
@@ -296,7 +309,7 @@ def _errors(flags: bool) -> Iterator[None]:
 def _inputs(values: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """The assessment's inputs from the options, and whether they are a single stage's
     flags."""
-    flags = _given(values, tuple(FIELDS))
+    flags = _given(values, (*FIELDS, *_GENERATION))
     sources = [
         *(["estimate inputs (" + ", ".join(flags) + ")"] if flags else []),
         *_given(values, ("stages", "record")),
@@ -308,7 +321,7 @@ def _inputs(values: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         )
     if len(sources) > 1:
         _fail(f"give one of estimate inputs, --stages or --record, not {' and '.join(sources)}")
-    stage_options = _given(values, ("name", "kind"))
+    stage_options = _given(values, ("name", "kind", *_GENERATION))
     if stage_options and not flags:
         _fail(
             f"{' and '.join(stage_options)}: for the stage built from the estimate options "
@@ -356,9 +369,30 @@ def _single_stage(values: dict[str, Any]) -> dict[str, Any]:
             raise InputError(
                 "--kind", f"unknown kind {kind!r}; use one of {', '.join(STAGE_KINDS)}"
             )
-        estimate_from(given)
+        generation = None
+        if values["generator_params"] is not None and values["generated_tokens"] is None:
+            raise InputError("--generator-params", "goes with --generated-tokens")
+        if values["generated_tokens"] is not None:
+            params = values["generator_params"] or given.get("active_params") or given.get("params")
+            if params is None:
+                raise InputError(
+                    "--generator-params", "give the generating model's parameters (or --params)"
+                )
+            generation = {
+                "params": params,
+                "tokens": values["generated_tokens"],
+                "backward_ratio": 0,
+            }
+            try:
+                estimate_from(generation)
+            except InputError as error:
+                flag = {"params": "--generator-params", "tokens": "--generated-tokens"}
+                raise InputError(flag.get(error.field or "", error.field), error.message) from None
+        if given or generation is None:
+            estimate_from(given)
     name = values["name"] if values["name"] else STAGE_KINDS[kind]
-    return {"name": name, "kind": kind, **given}
+    stage = {"name": name, "kind": kind, **given}
+    return stage if generation is None else {**stage, "generation": generation}
 
 
 def _stages_file(path: str) -> dict[str, Any]:
@@ -565,7 +599,8 @@ def _parameter(name: str) -> inspect.Parameter:
     )
 
 
-_FIRST = ("stages", "record", "name", "kind")
+_GENERATION = ("generated_tokens", "generator_params")
+_FIRST = ("stages", "record", "name", "kind", *_GENERATION)
 """The options that choose the stages, listed before the estimate's own."""
 _PARAMETERS = [
     *map(_parameter, _FIRST),
