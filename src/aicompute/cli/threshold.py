@@ -31,9 +31,9 @@ _STAGES, _THRESHOLDS = "Stages", "Thresholds"
 _PLANNED, _BASE, _OUTPUT = "Planned run", "Downstream modification", "Output"
 
 
-def _opt(kind: Any, panel: str, help: str, metavar: str | None = None, flag: str = "") -> Any:
-    """(type, typer.Option) of one option; the flag is ``flag`` or the name's, set below."""
-    return kind, {"metavar": metavar, "help": help, "rich_help_panel": panel, "flag": flag}
+def _opt(kind: Any, panel: str, help: str, metavar: str | None = None) -> Any:
+    """(type, the typer.Option's settings) of one option; its flag is the name's (_flag)."""
+    return kind, {"metavar": metavar, "help": help, "rich_help_panel": panel}
 
 
 _TABLE: dict[str, tuple[Any, dict[str, Any]]] = {
@@ -155,7 +155,6 @@ _TABLE: dict[str, tuple[Any, dict[str, Any]]] = {
         bool,
         _OUTPUT,
         "Print JSON instead of tables.",
-        flag="--json",
     ),
     "report": _opt(
         Optional[str],
@@ -183,12 +182,12 @@ _TABLE: dict[str, tuple[Any, dict[str, Any]]] = {
 
 
 def _flag(name: str) -> str:
-    return _TABLE[name][1]["flag"] or "--" + name.replace("_", "-")
+    """The option of a parameter: ``base_flop`` is ``--base-flop``."""
+    return "--json" if name == "as_json" else "--" + name.replace("_", "-")
 
 
 _OPTIONS: dict[str, tuple[Any, Any]] = {
-    name: (kind, typer.Option(_flag(name), **{k: v for k, v in spec.items() if k != "flag"}))
-    for name, (kind, spec) in _TABLE.items()
+    name: (kind, typer.Option(_flag(name), **spec)) for name, (kind, spec) in _TABLE.items()
 }
 
 _DEFAULTS = {"base_unknown": False, "as_json": False, "schema": False, "dataset": False}
@@ -271,11 +270,6 @@ def _given(values: Mapping[str, Any], names: tuple[str, ...] | None = None) -> l
         if (names is None or name in names) and value not in (None, False, []):
             out.append(_flag(name))
     return out
-
-
-def _flag(name: str) -> str:
-    """The option of a parameter: ``base_flop`` is ``--base-flop``."""
-    return "--json" if name == "as_json" else "--" + name.replace("_", "-")
 
 
 def _only(option: str, values: Mapping[str, Any], allowed: tuple[str, ...] = ()) -> None:
