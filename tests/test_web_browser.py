@@ -541,7 +541,9 @@ def test_dns_rebinding_is_refused(page, server) -> None:  # type: ignore[no-unty
 
 
 def test_delete_then_restore_in_the_browser(page, server) -> None:  # type: ignore[no-untyped-def]
-    body = json.dumps({"name": "Browser undo", "date": "2020-01-01", "id": "browser-undo"})
+    body = json.dumps(
+        {"name": "Browser undo", "date": "2020-01-01", "id": "browser-undo", "domain": "Other"}
+    )
     request = urllib.request.Request(
         f"{server}/api/records", data=body.encode(), method="POST",
         headers={"Content-Type": "application/json"},

@@ -335,7 +335,7 @@ def json_object(body: Any) -> dict[str, Any]:
 def record_from(body: Any) -> Record:
     """The record a client sent (the derived fields ignored), its FLOP fields read as the
     command line reads them, a missing confidence taken as :data:`USER_CONFIDENCE`, its
-    stored calculations checked."""
+    domain required (no silent "Other"), its stored calculations checked."""
     body = json_object(body)
     data = {k: v for k, v in body.items() if k not in DERIVED and k != "author"}
     for name in NUMBERS:
@@ -346,6 +346,10 @@ def record_from(body: Any) -> Record:
         record = Record.model_validate(data)
     except ValidationError as error:
         raise HTTPException(422, _errors(error)) from None
+    if not str(data.get("domain") or "").strip():  # the form requires it; so does the API
+        raise unprocessable(
+            ["body", "domain"], "Field required: choose the record's domain (e.g. Language)"
+        )
     _check_estimates(record)
     return record
 
