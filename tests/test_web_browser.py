@@ -191,6 +191,31 @@ def test_search_highlights_and_a_point_opens_its_record(tab, server) -> None:  #
     assert pg.problems == []
 
 
+@pytest.mark.parametrize("width", [390, 1400])
+def test_the_charts_records_are_reachable_by_keyboard(tab, server, width: int) -> None:  # type: ignore[no-untyped-def]
+    """Points cannot take the focus; the list under the chart holds the same records, by date,
+    as links: Tab to it, open it, Tab to a record and Enter opens its page."""
+    pg = tab(width)
+    pg.goto(f"{server}/?chart=modern")
+    pg.wait_for_selector(READY, state="attached", timeout=30_000)
+    drawn = pg.evaluate("""() => new Set(document.getElementById('explorer-chart').vegaView
+        .scenegraph().root.items[0].items.flatMap(m => m.items || [])
+        .filter(i => i.datum && i.datum.id && i.datum.name).map(i => i.datum.id)).size""")
+    count = int(pg.text_content("#chart-records-count") or "0")
+    assert count == drawn == 15  # the seed's modern-era chart: AlexNet to AlphaGo Zero
+    pg.focus("#chart-records summary")
+    pg.keyboard.press("Enter")
+    assert pg.evaluate("document.getElementById('chart-records').open")
+    pg.keyboard.press("Tab")
+    first = pg.evaluate("document.activeElement.textContent")
+    assert first == pg.text_content("#chart-records-list li:first-child a")
+    pg.keyboard.press("Enter")
+    pg.wait_for_url(f"{server}/records/**")
+    assert first in (pg.text_content("h1") or "")
+    no_sideways_scroll(pg)
+    assert pg.problems == []
+
+
 def test_the_view_downloads(tab, server, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """CSV and JSON of the filtered records, SVG and PNG of the chart as shown."""
     pg = tab(1400)

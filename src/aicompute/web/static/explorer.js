@@ -148,6 +148,21 @@ async function explorer() {
     }
   }
 
+  function showRecords() {
+    // the chart's points as links, by date: the keyboard's and screen readers' way to them
+    const list = $("#chart-records-list");
+    const ordered = [...rows.values()].sort((a, b) => (a.year - b.year) || a.name.localeCompare(b.name));
+    $("#chart-records-count").textContent = String(ordered.length);
+    list.replaceChildren(...ordered.map((r) => {
+      const item = el("li");
+      const link = el("a", r.name);
+      link.href = `/records/${encodeURIComponent(r.id)}`;
+      const facts = [r.date_text, r.flop_text, r.domain].filter(Boolean).join(" · ");
+      item.append(link, facts ? ` ${facts}` : "");
+      return item;
+    }));
+  }
+
   function showSummary(info) {
     summary.textContent = info.lines[0];
     summary.dataset.records = info.records ?? "";
@@ -167,6 +182,7 @@ async function explorer() {
     error.textContent = message;
     rows = new Map();
     showModel();
+    showRecords();
   }
 
   async function update() {
@@ -220,6 +236,7 @@ async function explorer() {
           viewControls(controls, spec, state, setSignal);
           showSummary((spec.usermeta || {}).summary || { lines: [""], warnings: [] });
           showModel();
+          showRecords();
         });
       } catch (e) {
         if (ticket === latest) fail(e.message);
