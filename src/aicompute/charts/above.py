@@ -111,6 +111,9 @@ def above_chart(view: Mapping[str, Any]) -> Chart:
            "encoding": {**whisker, "y": {**y, "field": end}}} for end in ("low", "high")),
     ]  # fmt: skip
     meaning = "; ".join(f"{format_number(line['flop'], 'flop')}: {line['name']}" for line in lines)
+    latest = max((str(r["date"]) for r in view.get("records") or ()), default="")
+    if latest[:4] == str(years[-1]) and not latest.endswith("12-31"):
+        meaning += f". {years[-1]} so far: the records run to {latest}"
     subtitle = [
         "Bars: the expected number of models published that year whose training compute is "
         "above each line (the sum of every record's probability of being above it, from its "
