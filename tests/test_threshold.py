@@ -527,3 +527,27 @@ def test_a_run_that_almost_surely_stays_under_gets_no_date() -> None:
     closed = stats.norm.sf(math.log(1e25 / (6 * 70e9 * 15e12)) / SIGMA_6ND)
     assert 0 < closed < 0.01 and eu["p_exceed"] == pytest.approx(closed, abs=0.001)
     assert eu["date"] is None and eu["notify_by"] is None
+
+
+def test_earlier_stages_count_only_where_the_threshold_counts_them() -> None:
+    """9e22 of synthetic data before a run of 4.3e21 FLOP a day: a plain 1e23 line is crossed
+    on day 2 (it counts the data), the EU's 10^23 criterion on day 23 (it does not)."""
+    data = {
+        "name": "data",
+        "kind": "synthetic_data",
+        "flop": 9e22,
+        "low_flop": 8.9e22,
+        "high_flop": 9.1e22,
+    }
+    run = {"name": "run", "peak_flops": "1P", "count": 100, "utilization": 0.5, "days": 60}
+    out = assess(
+        {
+            "stages": [data, run],
+            "thresholds": ["eu-gpai", "1e23"],
+            "planned": {"stage": "run", "start": "2025-01-01"},
+        }
+    ).to_dict()
+    dates = {c["key"]: c["date"] for c in out["crossing_dates"]}
+    per_day = 100 * 1e15 * 0.5 * 86400
+    day = lambda d: (dt.date(2025, 1, 1) + dt.timedelta(days=math.floor(d))).isoformat()  # noqa: E731
+    assert dates == {"eu-gpai": day(1e23 / per_day), "user-1e23": day((1e23 - 9e22) / per_day)}

@@ -363,7 +363,6 @@ def _crossings(
     run = stages[index]
     given = {k: v for k, v in run.given.items() if k not in ("name", "kind", "generation")}
     start = _date(planned.get("start"), "start")
-    earlier = np.sum([*draws[:index], np.zeros(z.size)], axis=0)
     progress, as_of = planned.get("progress"), planned.get("as_of")
     if progress is not None:
         if as_of is None:
@@ -406,6 +405,12 @@ def _crossings(
     for t in thresholds:
         if t.counted(run.kind) is False:
             continue
+        counted = [
+            d
+            for s, d in zip(stages[:index], draws[:index], strict=True)
+            if t.counted(s.kind) is not False
+        ]
+        earlier = np.sum([*counted, np.zeros(z.size)], axis=0)  # the stages before, as t counts
         stage_total = draws[index] + earlier
         crosses = stage_total > t.flop
         need = t.flop - earlier
