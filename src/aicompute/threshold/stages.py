@@ -167,7 +167,7 @@ class Reported:
         sigma = above if gap >= 0 else below
         if sigma == 0:
             return 0.0 if gap >= 0 else 1.0
-        return 1 - NormalDist().cdf(gap / sigma)
+        return 0.5 * math.erfc(gap / (sigma * math.sqrt(2)))  # erfc keeps tails under 1e-16
 
     @classmethod
     def from_record(cls, record: Record) -> Reported:
