@@ -179,6 +179,7 @@ class Assessment:
         return _quantiles(self.total)[0]
 
     def p_exceed(self, key: str) -> float:
+        """P(the compute threshold ``key`` counts > its FLOP): the share of draws above it."""
         t = next(t for t in self.thresholds if t.key == key)
         return float(np.mean(self.counted_totals[key] > t.flop))
 
@@ -192,7 +193,7 @@ class Assessment:
             thresholds.append(
                 {
                     **t.to_dict(),
-                    "p_exceed": float(np.mean(self.counted_totals[t.key] > t.flop)),
+                    "p_exceed": self.p_exceed(t.key),
                     "excluded_stages": [
                         s.stage.name for s in self.stages if s.stage.kind in excluded
                     ],
