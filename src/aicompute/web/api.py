@@ -22,14 +22,13 @@ from aicompute.web.deps import (
     MAX_FITS,
     MAX_VERSION,
     NUMBERS,
-    Filters,
     RecordId,
     author_of,
     compute,
     db_call,
     filtered,
+    filters_dependency,
     get_settings,
-    get_store,
     json_body,
     json_object,
     known,
@@ -39,6 +38,7 @@ from aicompute.web.deps import (
     record_response,
     rows_for,
     rows_response,
+    store_dependency,
     unprocessable,
     version_of,
 )
@@ -113,7 +113,7 @@ def openapi_schema(app: Any) -> dict[str, Any]:
 
 
 @router.get("/health")
-def health(store: Store = Depends(get_store)) -> dict[str, Any]:
+def health(store: Store = Depends(store_dependency)) -> dict[str, Any]:
     return {
         "status": "ok",
         "version": __version__,
@@ -127,7 +127,7 @@ def health(store: Store = Depends(get_store)) -> dict[str, Any]:
 def list_records(
     request: Request,
     response: Response,
-    f: Any = Depends(Filters),
+    f: Any = Depends(filters_dependency),
     limit: int = Query(
         Settings.page_size,
         ge=1,
@@ -135,7 +135,7 @@ def list_records(
         description="Records per page (at most the app's max_page_size, 1000 by default).",
     ),
     offset: int = Query(0, ge=0, le=MAX_VERSION),
-    store: Store = Depends(get_store),
+    store: Store = Depends(store_dependency),
 ) -> Response:
     """A page of records (``limit`` at a time, from ``offset``); ``X-Total-Count`` says how
     many match, and a ``Link`` header with ``rel="next"`` points to the next page."""
@@ -159,7 +159,9 @@ def list_records(
     status_code=201,
     openapi_extra=_body_schema(_record_schema(False), {"name": "My model", "date": "2024"}),
 )
-async def create_record(request: Request, store: Store = Depends(get_store)) -> dict[str, Any]:
+async def create_record(
+    request: Request, store: Store = Depends(store_dependency)
+) -> dict[str, Any]:
     """Add a record, unreviewed, by the body's ``author`` (or ``X-Author``); 409 names the
     record that already has its id."""
     body = json_object(await json_body(request))
@@ -171,7 +173,7 @@ async def create_record(request: Request, store: Store = Depends(get_store)) -> 
 
 
 @router.get("/records/{record_id}", response_model=dict[str, Any])
-def read_record(record_id: str = RecordId, store: Store = Depends(get_store)) -> Response:
+def read_record(record_id: str = RecordId, store: Store = Depends(store_dependency)) -> Response:
     """The record and its ``history``, oldest change first."""
     row, history = store.read(known(record_id))
     return record_response(row, history)
@@ -184,7 +186,7 @@ def read_record(record_id: str = RecordId, store: Store = Depends(get_store)) ->
     ),
 )
 async def update_record(
-    request: Request, record_id: str = RecordId, store: Store = Depends(get_store)
+    request: Request, record_id: str = RecordId, store: Store = Depends(store_dependency)
 ) -> dict[str, Any]:
     """Replace a record read at ``version`` (409 when stale); the edit is unreviewed."""
     body = json_object(await json_body(request))
@@ -202,7 +204,7 @@ def delete_record(
     request: Request,
     record_id: str = RecordId,
     version: int = Query(..., ge=1, le=MAX_VERSION),
-    store: Store = Depends(get_store),
+    store: Store = Depends(store_dependency),
 ) -> Response:
     """Delete (softly: ``POST /api/records/{id}/restore`` brings it back), by ``X-Author``."""
     store.delete(known(record_id), version, author=author_of(request))
@@ -221,7 +223,7 @@ def delete_record(
     ),
 )
 async def restore_record(
-    request: Request, record_id: str = RecordId, store: Store = Depends(get_store)
+    request: Request, record_id: str = RecordId, store: Store = Depends(store_dependency)
 ) -> dict[str, Any]:
     """Undo a delete: ``version`` is the deleted record's version (the delete's 404 says
     it)."""
@@ -248,7 +250,7 @@ async def restore_record(
     ),
 )
 async def review_record(
-    request: Request, record_id: str = RecordId, store: Store = Depends(get_store)
+    request: Request, record_id: str = RecordId, store: Store = Depends(store_dependency)
 ) -> dict[str, Any]:
     """Mark a record reviewed: ``version`` is the version read (409 when stale); the review
     is a new version, in the history with its author. Fits and charts then count it."""
@@ -262,7 +264,7 @@ async def review_record(
 
 @router.get("/records/{record_id}/history")
 def record_history(
-    record_id: str = RecordId, store: Store = Depends(get_store)
+    record_id: str = RecordId, store: Store = Depends(store_dependency)
 ) -> list[dict[str, Any]]:
     """Every change of a record, deleted or not: version, action, time, author, the fields
     an update changed (``changes``: field, old, new) and the record as it was."""
@@ -275,8 +277,8 @@ def record_history(
 @router.get("/export")
 def export(
     format: str = Query("csv", pattern="^(csv|json)$"),
-    f: Any = Depends(Filters),
-    store: Store = Depends(get_store),
+    f: Any = Depends(filters_dependency),
+    store: Store = Depends(store_dependency),
 ) -> Response:
     from aicompute.dataset.io import csv_text
 
@@ -314,10 +316,10 @@ def estimate_inputs() -> list[dict[str, Any]]:
 @router.get("/fit")
 async def fit(
     request: Request,
-    f: Any = Depends(Filters),
+    f: Any = Depends(filters_dependency),
     bootstrap: int = Query(FIT_BOOTSTRAP, ge=0, le=WEB_BOOTSTRAP),
     seed: int = Query(0, ge=0, le=WEB_SEED),
-    store: Store = Depends(get_store),
+    store: Store = Depends(store_dependency),
 ) -> dict[str, Any]:
     from aicompute.estimation.inputs import render
     from aicompute.trends.eras import checked_fit
@@ -344,14 +346,14 @@ async def fit(
 async def chart(
     request: Request,
     name: str = Path(..., max_length=40),
-    f: Any = Depends(Filters),
+    f: Any = Depends(filters_dependency),
     flop: str | None = Query(None, max_length=60),
     date: str | None = Query(None, max_length=10),
     label: str = Query("Your estimate", max_length=100),
     highlight: str = Query(
         "", max_length=200, description="The id of a record to ring on the chart (a signal)."
     ),
-    store: Store = Depends(get_store),
+    store: Store = Depends(store_dependency),
 ) -> dict[str, Any]:
     """A chart's Vega-Lite specification. Its ``usermeta.summary`` describes what the chart
     shows (``lines`` of text, the ``fits`` drawn, ``warnings``, ``records``); points carry

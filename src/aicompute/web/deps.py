@@ -5,6 +5,7 @@ dependencies here."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import re
@@ -67,6 +68,12 @@ def get_store(request: Request) -> Store:
     """The app's store."""
     store: Store = request.app.state.store
     return store
+
+
+async def store_dependency(request: Request) -> Store:
+    """:func:`get_store` for ``Depends``: a coroutine, so FastAPI calls it on the event loop
+    (a plain function would cost a hand-off to a worker thread on every request)."""
+    return get_store(request)
 
 
 def get_settings(request: Request) -> Settings:
@@ -152,6 +159,15 @@ Filters = make_dataclass(
 Filters.__doc__ = """The record filters every list, export, fit and chart endpoint takes (the
 query parameters of :data:`aicompute.trends.fields.FILTER_FIELDS`, ``unreviewed``, and
 ``above`` with ``p_min``)."""
+
+
+async def filters_dependency(**values: Any) -> Any:
+    """:class:`Filters` for ``Depends``, built on the event loop (FastAPI runs a class, like any
+    plain callable, on a worker thread: a hand-off per request under load)."""
+    return Filters(**values)
+
+
+filters_dependency.__signature__ = inspect.signature(Filters)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
