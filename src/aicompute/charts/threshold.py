@@ -24,7 +24,7 @@ import numpy as np
 
 from aicompute.charts.chart import Chart
 from aicompute.charts.formats import flop_text, superscript
-from aicompute.charts.spec import CONFIG, INK, OKABE_ITO, VL_SCHEMA, title_params
+from aicompute.charts.spec import INK, OKABE_ITO, base_spec
 
 __all__ = ["BINS", "WINDOW_DECADES", "distribution_chart", "p_text"]
 
@@ -195,15 +195,6 @@ def distribution_chart(
                 for halo in ({"stroke": "white", "strokeWidth": 4, "strokeJoin": "round"}, {})
             ),
         ]
-    spec: dict[str, Any] = {
-        "$schema": VL_SCHEMA,
-        "title": title_params(title, subtitle),
-        "width": "container",
-        "height": HEIGHT,
-        "autosize": {"type": "fit-x", "contains": "padding"},
-        "layer": layers,
-        "config": CONFIG,
-        "usermeta": {"embedOptions": {"defaultStyle": False}},
-    }
+    spec = {**base_spec(title, subtitle, [], layers), "height": HEIGHT}  # a shorter chart
     info = {"bins": bins, "thresholds": shown, "off_axis": off, "domain": (x0, x1)}
     return Chart("distribution", spec, info)
