@@ -551,3 +551,15 @@ def test_earlier_stages_count_only_where_the_threshold_counts_them() -> None:
     per_day = 100 * 1e15 * 0.5 * 86400
     day = lambda d: (dt.date(2025, 1, 1) + dt.timedelta(days=math.floor(d))).isoformat()  # noqa: E731
     assert dates == {"eu-gpai": day(1e23 / per_day), "user-1e23": day((1e23 - 9e22) / per_day)}
+
+
+def test_llama_3_1_405b_from_the_papers_facts_against_its_reported_compute() -> None:
+    """The Llama 3 paper's facts, as calibration/runs.yaml holds them (405B parameters, 15.6T
+    tokens; 30.84M H100 hours at 38-43% MFU), both methods at once: the authors' own 3.8e25
+    FLOP lies inside the assessment's 90% interval, near its median."""
+    run = next(r for r in calibration.load().runs if r.name == "Llama 3.1 405B")
+    out = assess({"stages": [{"name": run.name, **run.operations, **run.hardware}]}).to_dict()
+    assert out["low_flop"] < run.reported_flop < out["high_flop"]
+    assert out["total_flop"] == pytest.approx(run.reported_flop, rel=0.05)
+    ps = {t["key"]: t["p_exceed"] for t in out["thresholds"]}
+    assert ps["eu-systemic"] > 0.999 and ps["ca-sb53"] < 0.001
