@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,4 +44,15 @@ BROWSER = [
 ]
 """The marks of a module of browser tests: ``pytestmark = BROWSER``."""
 
-__all__ = ["ARGS", "ARTIFACTS", "BROWSER", "CHROMIUM", "expect", "sync_playwright"]
+
+def launched() -> Iterator[Any]:
+    """A headless chromium for a module's tests (a fixture's body: ``yield from launched()``),
+    with ``test-artifacts/`` made for its screenshots."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+__all__ = ["ARGS", "ARTIFACTS", "BROWSER", "CHROMIUM", "expect", "launched", "sync_playwright"]

@@ -16,7 +16,7 @@ import pytest
 from aicompute import dataset
 from aicompute.dataset import read_embedded
 from aicompute.report import build_report
-from tests.browsers import ARGS, ARTIFACTS, BROWSER, CHROMIUM, sync_playwright
+from tests.browsers import ARTIFACTS, BROWSER, launched
 
 pytestmark = BROWSER
 
@@ -90,11 +90,7 @@ def report_url(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from launched()
 
 
 @pytest.mark.parametrize("width", WIDTHS)

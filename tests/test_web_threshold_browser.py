@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 pytest.importorskip("fastapi")
-from tests.browsers import ARGS, ARTIFACTS, BROWSER, CHROMIUM, sync_playwright
+from tests.browsers import ARTIFACTS, BROWSER, launched
 from tests.servers import web_app
 from tests.test_web_browser import READY, no_sideways_scroll
 
@@ -26,11 +26,7 @@ def server(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from launched()
 
 
 def api(server: str, path: str) -> object:
